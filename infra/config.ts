@@ -1,0 +1,181 @@
+import { resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * The service's configuration, read once from the environment, validated, frozen and passed down.
+ * No other module reads `process.env` (tools discovery in `scripts/tools/` aside, which runs before
+ * the service exists).
+ *
+ * Unset `TEMPORAL_ADDRESS` / `DATABASE_URL` mean "embedded": `npm start` starts a Temporal dev
+ * server and a private PostgreSQL under `DATA_DIR`. In production mode both are required.
+ */
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  { default: 'info' },
+);
+const Port = (fallback?: number) =>
+  Type.Integer({ minimum: 1, maximum: 65535, ...(fallback === undefined ? {} : { default: fallback }) });
+
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+  }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PORT: Port(3000),
+  LOG_LEVEL: LogLevel,
+  DATA_DIR: Type.String({ minLength: 1, default: 'data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  EMBEDDED_POSTGRES_PORT: Port(5433),
+  TEMPORAL_ADDRESS: Type.Optional(Type.String({ pattern: '^[^\\s:/]+:\\d{1,5}$' })),
+  TEMPORAL_NAMESPACE: Type.String({ minLength: 1, default: 'default' }),
+  TEMPORAL_TASK_QUEUE: Type.String({ minLength: 1, default: 'bihuan-reports' }),
+  TEMPORAL_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_TLS: Type.Boolean({ default: false }),
+  TEMPORAL_TLS_CERT_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_TLS_KEY_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_DEV_PORT: Port(7233),
+  TEMPORAL_UI_PORT: Port(8233),
+  WORKER_HEALTH_PORT: Type.Optional(Port()),
+  STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
+});
+type Env = Static<typeof EnvSchema>;
+
+/** How each setting is fixed when it is wrong: the second half of the one-line error. */
+const HINTS: Record<keyof Env, string> = {
+  NODE_ENV: 'use development, production or test',
+  HOST: 'an interface address such as 127.0.0.1 or 0.0.0.0',
+  PORT: 'a TCP port 1–65535, e.g. PORT=3000',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  DATA_DIR: 'a writable directory for the embedded servers',
+  DATABASE_URL:
+    'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/bihuan, or unset it to use the embedded PostgreSQL',
+  EMBEDDED_POSTGRES_PORT: 'a free TCP port for the embedded PostgreSQL',
+  TEMPORAL_ADDRESS:
+    'host:port of the Temporal frontend, e.g. localhost:7233, or unset it to use the embedded dev server',
+  TEMPORAL_NAMESPACE: 'an existing Temporal namespace',
+  TEMPORAL_TASK_QUEUE: 'a task queue name',
+  TEMPORAL_API_KEY: 'a Temporal Cloud API key',
+  TEMPORAL_TLS: 'true or false',
+  TEMPORAL_TLS_CERT_PATH: 'path to the client certificate (PEM)',
+  TEMPORAL_TLS_KEY_PATH: 'path to the client key (PEM)',
+  TEMPORAL_DEV_PORT: 'a free TCP port for the embedded Temporal dev server',
+  TEMPORAL_UI_PORT: 'a free TCP port for the Temporal Web UI',
+  WORKER_HEALTH_PORT: 'a TCP port for the worker health endpoint, or unset it',
+  STARTUP_TIMEOUT_MS: 'milliseconds, 1000–120000',
+};
+
+export interface Config {
+  readonly mode: 'development' | 'production' | 'test';
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly dataDir: string;
+  readonly api: { readonly host: string; readonly port: number };
+  readonly worker: { readonly healthPort: number | undefined };
+  readonly postgres:
+    | { readonly kind: 'external'; readonly url: string }
+    | { readonly kind: 'embedded'; readonly port: number; readonly dataDir: string };
+  readonly temporal: {
+    readonly namespace: string;
+    readonly taskQueue: string;
+    readonly apiKey: string | undefined;
+    readonly tls: boolean | { readonly certPath: string; readonly keyPath: string };
+    readonly server:
+      | { readonly kind: 'external'; readonly address: string }
+      | {
+          readonly kind: 'embedded';
+          readonly port: number;
+          readonly uiPort: number;
+          readonly dbFile: string;
+        };
+  };
+  /** Every connection attempt at start-up gives up after this long, with a clear message. */
+  readonly startupTimeoutMs: number;
+}
+
+/** A setting that is missing or malformed. `message` is the one line shown to the operator. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads and validates the environment. Throws {@link ConfigError} naming the first bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed: unknown = Value.Convert(EnvSchema, Value.Default(EnvSchema, { ...raw }));
+  const [firstError] = [...Value.Errors(EnvSchema, parsed)];
+  if (firstError) {
+    const setting = firstError.instancePath.replace(/^\//, '') as keyof Env;
+    const shown = env[setting] === undefined ? '(unset)' : JSON.stringify(env[setting]);
+    throw new ConfigError(setting, `${setting}=${shown} is invalid: ${HINTS[setting] ?? firstError.message}`);
+  }
+  const e = parsed as Env;
+  const mode = e.NODE_ENV;
+  if (mode === 'production') {
+    if (!e.DATABASE_URL)
+      throw new ConfigError('DATABASE_URL', `DATABASE_URL is required in production: ${HINTS.DATABASE_URL}`);
+    if (!e.TEMPORAL_ADDRESS)
+      throw new ConfigError(
+        'TEMPORAL_ADDRESS',
+        `TEMPORAL_ADDRESS is required in production: ${HINTS.TEMPORAL_ADDRESS}`,
+      );
+  }
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError(
+      'TEMPORAL_TLS_CERT_PATH',
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: set both for mTLS, or neither',
+    );
+  }
+  const dataDir = resolve(e.DATA_DIR);
+  const tls =
+    e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
+      ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH }
+      : e.TEMPORAL_TLS || e.TEMPORAL_API_KEY !== undefined;
+  return Object.freeze({
+    mode,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    api: Object.freeze({ host: e.HOST, port: e.PORT }),
+    worker: Object.freeze({ healthPort: e.WORKER_HEALTH_PORT }),
+    postgres: Object.freeze(
+      e.DATABASE_URL
+        ? { kind: 'external' as const, url: e.DATABASE_URL }
+        : {
+            kind: 'embedded' as const,
+            port: e.EMBEDDED_POSTGRES_PORT,
+            dataDir: resolve(dataDir, 'postgres'),
+          },
+    ),
+    temporal: Object.freeze({
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls,
+      server: Object.freeze(
+        e.TEMPORAL_ADDRESS
+          ? { kind: 'external' as const, address: e.TEMPORAL_ADDRESS }
+          : {
+              kind: 'embedded' as const,
+              port: e.TEMPORAL_DEV_PORT,
+              uiPort: e.TEMPORAL_UI_PORT,
+              dbFile: resolve(dataDir, 'temporal.sqlite'),
+            },
+      ),
+    }),
+    startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+  });
+}
+
+/** The address clients use; for the embedded server, the loopback port it will listen on. */
+export function temporalAddress(config: Config): string {
+  const server = config.temporal.server;
+  return server.kind === 'external' ? server.address : `127.0.0.1:${server.port}`;
+}

