@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { projectPath } from './project-paths.js';
 
 /**
  * The service's configuration, read once from the environment, validated, frozen and passed down.
@@ -38,6 +39,8 @@ export const EnvSchema = Type.Object({
   TEMPORAL_UI_PORT: Port(8233),
   WORKER_HEALTH_PORT: Type.Optional(Port()),
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
+  BIHUAN_POLICY: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', default: 'district-default' }),
+  BIHUAN_POLICY_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -63,6 +66,8 @@ const HINTS: Record<keyof Env, string> = {
   TEMPORAL_UI_PORT: 'a free TCP port for the Temporal Web UI',
   WORKER_HEALTH_PORT: 'a TCP port for the worker health endpoint, or unset it',
   STARTUP_TIMEOUT_MS: 'milliseconds, 1000–120000',
+  BIHUAN_POLICY: 'the id of a policy in policies/, e.g. district-default',
+  BIHUAN_POLICY_DIR: 'a directory of <id>.v<version>.json policy files',
 };
 
 export interface Config {
@@ -90,6 +95,8 @@ export interface Config {
   };
   /** Every connection attempt at start-up gives up after this long, with a clear message. */
   readonly startupTimeoutMs: number;
+  /** The policy new reports run under, and where policy files live. */
+  readonly policy: { readonly defaultId: string; readonly dir: string };
 }
 
 /** A setting that is missing or malformed. `message` is the one line shown to the operator. */
@@ -171,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     }),
     startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+    policy: Object.freeze({
+      defaultId: e.BIHUAN_POLICY,
+      dir: resolve(e.BIHUAN_POLICY_DIR ?? projectPath('policies')),
+    }),
   });
 }
 

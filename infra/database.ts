@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { projectPath } from './project-paths.js';
 import { runner } from 'node-pg-migrate';
 import postgres from 'postgres';
 import type { Logger } from './logger.js';
@@ -6,7 +6,7 @@ import { StartupError, describeError, withTimeout } from './startup-error.js';
 
 export type Sql = postgres.Sql;
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+const MIGRATIONS_DIR = projectPath('migrations');
 
 /** host:port/db of a URL without its credentials, for messages and logs. */
 export function describeDatabaseUrl(url: string): string {

@@ -3,7 +3,8 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../infra/config.js';
 import { connectPostgres, type Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
-import { StartupError } from '../infra/startup-error.js';
+import { StartupError, describeError } from '../infra/startup-error.js';
+import { loadPolicyRegistry } from '../activities/policy-registry.js';
 import { connectTemporalWorker } from '../infra/temporal.js';
 import { startWorkerHealthServer } from './health-server.js';
 import { createReportWorker } from './report-worker.js';
@@ -24,6 +25,15 @@ export async function runWorker(opts: {
 }): Promise<RunningWorker> {
   const { config } = opts;
   const log = opts.log.child({ component: 'worker' });
+  const policies = await loadPolicyRegistry(config.policy.dir, config.policy.defaultId).catch(
+    (err: unknown) => {
+      throw new StartupError(
+        'BIHUAN_POLICY',
+        `cannot load the policies in ${config.policy.dir}: ${describeError(err)}`,
+        { cause: err },
+      );
+    },
+  );
   const sql: Sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
   const connection = await connectTemporalWorker(config).catch(async (err: unknown) => {
     await sql.end();
@@ -32,7 +42,7 @@ export async function runWorker(opts: {
   const worker = await createReportWorker({
     connection,
     config,
-    deps: { sql, log },
+    deps: { sql, log, policies },
     log,
     workflowBundle: opts.workflowBundle,
   });

@@ -1,37 +1,167 @@
+import type { UpdateDefinition } from '@temporalio/common';
 import {
+  ApplicationFailure,
+  allHandlersFinished,
   condition,
-  defineSignal,
-  defineQuery,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { Policy } from '../domain/policy.js';
+import { isTerminal, type ReportState, type TimelineEvent } from '../domain/report/report-state.js';
+import { summariseReport } from '../domain/report/report-summary.js';
+import { viewReport, type ReportView } from '../domain/report/report-view.js';
+import { StepRejected } from '../domain/report/step-rejected.js';
+import { STEP_NAMES, type StepInput, type StepName } from '../domain/report/step-inputs.js';
+import { STEPS } from '../domain/report/steps.js';
+import { applyStep, guardStep, record } from '../domain/report/machine.js';
+import { newReport } from '../domain/report/new-report.js';
+import { nextClockEvent } from '../domain/report/clocks.js';
+import { recordPayment } from '../domain/report/reward-steps.js';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
+import { createEffects } from './effects-runner.js';
+import { createLock } from './lock.js';
+import { duplicateMergedSignal, getReportQuery, stepUpdates, type ReportWorkflowInput } from './messages.js';
+import { fireClockEvent } from './supervision.js';
 
-export interface ReportIntake {
-  channel: string;
-  externalId: string;
-  receivedAt: string;
-  description: string;
-  urgency: string;
+const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
+
+export interface ReportOutcome {
+  readonly stage: ReportState['stage'];
 }
 
-export const closeSignal = defineSignal('close');
-export const stageQuery = defineQuery<string>('stage');
+const nowIso = () => new Date(Date.now()).toISOString();
 
-const { projectReport } = proxyActivities<Activities>({ startToCloseTimeout: '30s' });
+/**
+ * One report, from intake to a closed loop. Human steps arrive as Updates (validated before they
+ * reach history); timers supervise every deadline; activities do every side effect. The loop below
+ * only waits: for the next clock event, or for a step to change the state.
+ */
+export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<ReportOutcome> {
+  const reportId = workflowInfo().workflowId;
+  let policy: Policy = await local.resolvePolicy({ policyId: intake.policyId });
+  const state = newReport(reportId, intake, { id: policy.id, version: policy.version }, nowIso());
+  // Custom search attributes exist only where the starter set them (not on the test server).
+  const searchable = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.stage) !== undefined;
+  const exclusive = createLock();
+  let version = 0;
+  let projected = 0;
 
-export async function reportWorkflow(intake: ReportIntake): Promise<string> {
-  let stage = 'received';
-  setHandler(stageQuery, () => stage);
-  setHandler(closeSignal, () => void (stage = 'closed'));
-  await projectReport({
-    reportId: workflowInfo().workflowId,
-    ...intake,
-    stage,
-    sequence: 1,
-    snapshot: { stage },
+  const project = async () => {
+    const events: TimelineEvent[] = state.timeline.slice(projected);
+    const summary = summariseReport(state);
+    await activities.projectReport({ summary, events });
+    projected = state.timeline.length;
+    if (searchable) {
+      upsertSearchAttributes([
+        { key: SEARCH_ATTRIBUTES.stage, value: summary.stage },
+        { key: SEARCH_ATTRIBUTES.urgency, value: summary.urgency },
+        { key: SEARCH_ATTRIBUTES.overdue, value: summary.overdue },
+        { key: SEARCH_ATTRIBUTES.majorHazard, value: summary.majorHazard },
+        ...(summary.unitId ? [{ key: SEARCH_ATTRIBUTES.unit, value: summary.unitId }] : []),
+      ]);
+    }
+    version += 1;
+  };
+  const effects = createEffects({
+    state,
+    activities,
+    local,
+    policy: () => policy,
+    setPolicy: (p) => (policy = p),
+    nowIso,
   });
-  await condition(() => stage === 'closed');
-  return stage;
+
+  setHandler(getReportQuery, () => viewReport(state));
+  for (const step of STEP_NAMES) registerStep(step);
+  setHandler(duplicateMergedSignal, (link) =>
+    exclusive(async () => {
+      if (state.duplicates.some((d) => d.reportId === link.reportId)) return;
+      state.duplicates.push(link);
+      record(state, 'duplicate_merged', { now: nowIso() }, { reportId: link.reportId });
+      await project();
+    }),
+  );
+
+  function registerStep(step: StepName) {
+    const update = stepUpdates[step] as UpdateDefinition<ReportView, [StepInput<StepName>], string>;
+    setHandler(
+      update,
+      (input: StepInput<StepName>) =>
+        exclusive(async () => {
+          const now = nowIso();
+          const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy }));
+          if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
+          await effects.run(applied, now);
+          await project();
+          return viewReport(state);
+        }),
+      {
+        validator: (input: StepInput<StepName>) =>
+          void asFailure(() => guardStep(STEPS, step, state, input, { now: nowIso(), policy })),
+      },
+    );
+  }
+
+  /** 发放: the ledger pays exactly once per report, whatever retries or restarts happen. */
+  async function pay(paidBy: string, now: string) {
+    const { proposal, decision } = state.reward;
+    const payment = await activities.disburseReward({
+      reportId,
+      amountFen: decision!.amountFen,
+      proposedBy: proposal!.by,
+      approvedBy: decision!.by,
+      paidBy,
+    });
+    return recordPayment(state, payment, { now, actor: { id: paidBy, role: 'finance' } });
+  }
+
+  await exclusive(async () => {
+    await effects.run(
+      [
+        { kind: 'start_clock', clock: 'acceptance' },
+        { kind: 'start_clock', clock: 'feedback' },
+      ],
+      state.timeline[0]!.at,
+    );
+    await project();
+  });
+
+  while (!isTerminal(state.stage)) {
+    const seen = version;
+    const next = nextClockEvent(state);
+    if (!next) {
+      await condition(() => version !== seen);
+      continue;
+    }
+    const wait = next.at - Date.now();
+    if (wait > 0 && (await condition(() => version !== seen, wait))) continue;
+    await exclusive(async () => {
+      if (version !== seen) return; // a step got in first; look again
+      await fireClockEvent(state, next, { activities, nowIso });
+      await project();
+    });
+  }
+  await condition(allHandlersFinished);
+  return { stage: state.stage };
 }
+
+/** Runs a machine call; a refused step becomes an ApplicationFailure whose type is its stable code. */
+function asFailure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StepRejected)
+      throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true });
+    throw err;
+  }
+}
+
+export type { ReportView };

@@ -6,7 +6,9 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../scripts/embedded/port.js';
 import { spawnEntry, waitForOk, type Spawned } from '../support/processes.js';
-import { closeSignal, reportWorkflow, stageQuery } from '../../workflows/report-workflow.js';
+import { reportWorkflow } from '../../workflows/report-workflow.js';
+import { getReportQuery, stepUpdates } from '../../workflows/messages.js';
+import { anIntake, people } from '../support/reports.js';
 
 /**
  * `npm start` with no DATABASE_URL or TEMPORAL_ADDRESS: it starts its own PostgreSQL and Temporal
@@ -56,17 +58,11 @@ describe('npm start on the embedded defaults', () => {
     expect(await fetch(`http://127.0.0.1:${uiPort}/`).then((r) => r.status)).toBe(200);
     let connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
     const workflowId = `restart-${Date.now()}`;
-    const intake = {
-      channel: 'hotline_12345',
-      externalId: 'GD-RESTART',
-      receivedAt: new Date().toISOString(),
-      description: 'test',
-      urgency: 'general',
-    };
+    const intake = anIntake({ receivedAt: new Date().toISOString() });
     await new Client({ connection }).workflow.start(reportWorkflow, {
       workflowId,
       taskQueue: 'bihuan-reports',
-      args: [intake],
+      args: [{ intake }],
     });
     const sql = postgres(`postgres://bihuan:bihuan-embedded@127.0.0.1:${pgPort}/bihuan`, { max: 1 });
     await expect
@@ -82,9 +78,15 @@ describe('npm start on the embedded defaults', () => {
     connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
     const handle = new Client({ connection }).workflow.getHandle(workflowId);
     expect((await handle.describe()).status.name).toBe('RUNNING');
-    expect(await handle.query(stageQuery)).toBe('received');
-    await handle.signal(closeSignal);
-    expect(await handle.result()).toBe('closed');
+    expect((await handle.query(getReportQuery)).stage.name).toBe('received');
+    const accepted = await handle.executeUpdate(stepUpdates.acceptReport, {
+      args: [{ actor: people.dispatcher, urgency: 'general', category: 'fire', domain: 'e_bikes' }],
+    });
+    expect(accepted.stage.name).toBe('accepted');
+    await handle.executeUpdate(stepUpdates.cancelReport, {
+      args: [{ actor: people.admin, reason: 'end of test' }],
+    });
+    expect((await handle.result()).stage).toEqual({ name: 'cancelled', reason: 'end of test' });
     await connection.close();
     await stop(second);
   });

@@ -14,7 +14,7 @@ import { freePort } from '../../scripts/embedded/port.js';
 import { startEmbeddedPostgres } from '../../scripts/embedded/postgres.js';
 import { startTemporalDevServer } from '../../scripts/embedded/temporal-dev-server.js';
 import { resolveTemporalCli } from '../../scripts/tools/temporal-cli.js';
-import { resolveTestServer } from '../../scripts/tools/test-server.js';
+import { resolveTestServer, supportsStartTime } from '../../scripts/tools/test-server.js';
 import { WORKFLOWS_PATH } from '../../worker/report-worker.js';
 
 declare module 'vitest' {
@@ -26,6 +26,8 @@ declare module 'vitest' {
     /** How to run the time-skipping test server (path, or the SDK's download). */
     testServer: { type: 'existing-path'; path: string } | { type: 'cached-download' };
     temporalCli: { type: 'existing-path'; path: string } | { type: 'cached-download' };
+    /** Whether the test server takes --start-time (our launcher): date-specific tests need it. */
+    testServerStartTime: boolean;
     workflowBundlePath: string;
   }
 }
@@ -62,6 +64,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('temporalAddress', dev.address);
   project.provide('testServer', testServer);
   project.provide('temporalCli', temporalCli);
+  project.provide(
+    'testServerStartTime',
+    testServer.type === 'existing-path' && supportsStartTime(testServer.path),
+  );
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {

@@ -1,0 +1,56 @@
+import type { Notification } from '../domain/report/effects.js';
+import type { ClockName, Rung } from '../domain/vocabulary.js';
+import type { ActivityDeps } from './index.js';
+
+export interface OutboxEntry {
+  /** Natural key: the same notification enqueued twice (a retry) is stored once. */
+  readonly dedupeKey: string;
+  readonly reportId: string;
+  readonly notification: Notification;
+}
+
+export interface ClockEventRecord {
+  readonly reportId: string;
+  readonly clock: ClockName;
+  readonly occurrence: number;
+  readonly kind: 'warning' | 'overdue' | 'rung';
+  readonly rung?: Rung;
+  readonly dueAt: string;
+  readonly firedAt: string;
+  readonly unitId: string | undefined;
+}
+
+/**
+ * The notification outbox (no SMS gateway is needed: a sender drains it) and the escalation
+ * record. Both are idempotent by natural key.
+ */
+export function createNotificationActivities({ sql }: Pick<ActivityDeps, 'sql'>) {
+  const enqueue = async (tx: typeof sql, entries: readonly OutboxEntry[]) => {
+    if (entries.length === 0) return;
+    const rows = entries.map((e) => ({
+      dedupe_key: e.dedupeKey,
+      report_id: e.reportId,
+      kind: e.notification.kind,
+      recipient: e.notification.recipient,
+      payload: e.notification.payload,
+    }));
+    await tx`insert into notification_outbox ${tx(rows as never)} on conflict (dedupe_key) do nothing`;
+  };
+  return {
+    async enqueueNotifications(entries: readonly OutboxEntry[]): Promise<void> {
+      await enqueue(sql, entries);
+    },
+    /** A warning, a missed deadline or an escalation rung: recorded once, and notified once. */
+    async recordClockEvent(event: ClockEventRecord, notification: OutboxEntry): Promise<void> {
+      await sql.begin(async (tx) => {
+        if (event.kind === 'rung') {
+          await tx`
+            insert into escalations (report_id, clock, occurrence, rung, due_at, fired_at, unit_id)
+            values (${event.reportId}, ${event.clock}, ${event.occurrence}, ${event.rung!}, ${event.dueAt}, ${event.firedAt}, ${event.unitId ?? null})
+            on conflict do nothing`;
+        }
+        await enqueue(tx as unknown as typeof sql, [notification]);
+      });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type { DurationSpec, LadderStep, Policy } from './policy.js';
+import type { ClockName, Rung, Urgency } from './vocabulary.js';
+
+/** What deadline arithmetic needs from the work calendar (public holidays and 调休). */
+export interface DeadlineCalendar {
+  readonly version: string;
+  /** End (23:59:59.999 +08:00) of the n-th working day after the local date of `startMs`. */
+  addWorkingDays(startMs: number, n: number): number;
+  /** 23:59:59.999 +08:00 of the local date of `ms`. */
+  endOfChinaDay(ms: number): number;
+}
+
+/** Why a deadline is what it is: enough for a supervisor to recompute it by hand. */
+export interface DeadlineProvenance {
+  readonly policyId: string;
+  readonly policyVersion: number;
+  readonly calendarVersion: string;
+  /** The rule applied, e.g. `3 calendar days`, `7 working days`, `set by handler`. */
+  readonly rule: string;
+  readonly startedAt: string;
+}
+
+/**
+ * A clock's fixed schedule: computed once when its step starts and recorded in the workflow
+ * history (as an activity result), so replay and later calendar or policy edits never change it.
+ * Pauses (补充材料) shift every instant by the paused time; the workflow adds that offset.
+ */
+export interface ClockSchedule {
+  readonly clock: ClockName;
+  readonly occurrence: number;
+  readonly startedAt: string;
+  readonly warnAt: string;
+  readonly dueAt: string;
+  readonly rungs: readonly { readonly rung: Rung; readonly at: string }[];
+  readonly provenance: DeadlineProvenance;
+}
+
+export interface ScheduleRequest {
+  readonly clock: ClockName;
+  readonly occurrence: number;
+  readonly startedAt: string;
+  /** Needed for the verification clock, whose length depends on urgency. */
+  readonly urgency?: Urgency;
+  /** The rectification deadline the handler set (checked against the policy's cap). */
+  readonly handlerDueAt?: string;
+}
+
+const HOUR = 3_600_000;
+
+function describe(d: DurationSpec): string {
+  if ('hours' in d) return `${d.hours} hours`;
+  if ('calendarDays' in d) return `${d.calendarDays} calendar days`;
+  if ('workingDays' in d) return `${d.workingDays} working days`;
+  return 'the same day';
+}
+
+function addDuration(calendar: DeadlineCalendar, start: number, d: DurationSpec): number {
+  if ('hours' in d) return start + d.hours * HOUR;
+  if ('calendarDays' in d) return start + d.calendarDays * 24 * HOUR;
+  if ('workingDays' in d) return calendar.addWorkingDays(start, d.workingDays);
+  return calendar.endOfChinaDay(start);
+}
+
+function rungAt(calendar: DeadlineCalendar, due: number, step: LadderStep): number {
+  return 'hours' in step.after
+    ? due + step.after.hours * HOUR
+    : calendar.addWorkingDays(due, step.after.workingDays);
+}
+
+/** A schedule request the policy cannot satisfy (e.g. a rectification deadline beyond its cap). */
+export class ScheduleError extends Error {
+  override readonly name = 'ScheduleError';
+}
+
+/** Fixes a clock's deadline, warning and ladder from the policy and the calendar. Pure. */
+export function scheduleClock(
+  policy: Policy,
+  calendar: DeadlineCalendar,
+  req: ScheduleRequest,
+): ClockSchedule {
+  const start = Date.parse(req.startedAt);
+  if (Number.isNaN(start)) throw new ScheduleError(`startedAt ${req.startedAt} is not an instant`);
+  const spec = policy.clocks[req.clock];
+  let due: number;
+  let rule: string;
+  if (req.clock === 'rectification') {
+    const cap = policy.clocks.rectification.due.maxCalendarDays;
+    due = Date.parse(req.handlerDueAt ?? '');
+    if (Number.isNaN(due))
+      throw new ScheduleError('the rectification deadline set by the handler is missing');
+    if (due <= start) throw new ScheduleError('the rectification deadline must be after the order');
+    if (due > start + cap * 24 * HOUR)
+      throw new ScheduleError(`the rectification deadline exceeds the policy's ${cap} days`);
+    rule = `set by handler (at most ${cap} calendar days)`;
+  } else {
+    const duration = durationFor(policy, req);
+    due = addDuration(calendar, start, duration);
+    rule = describe(duration);
+  }
+  const warnBefore = spec.warnBeforeHours * HOUR;
+  const warnAt = due - start > warnBefore ? due - warnBefore : start + Math.floor((due - start) / 2);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    clock: req.clock,
+    occurrence: req.occurrence,
+    startedAt: iso(start),
+    warnAt: iso(warnAt),
+    dueAt: iso(due),
+    rungs: spec.ladder.map((step) => ({ rung: step.rung, at: iso(rungAt(calendar, due, step)) })),
+    provenance: {
+      policyId: policy.id,
+      policyVersion: policy.version,
+      calendarVersion: calendar.version,
+      rule,
+      startedAt: iso(start),
+    },
+  };
+}
+
+function durationFor(policy: Policy, req: ScheduleRequest): DurationSpec {
+  const clocks = policy.clocks;
+  switch (req.clock) {
+    case 'verification':
+      return clocks.verification.due[req.urgency ?? 'general'];
+    case 'feedback':
+      return clocks.feedback.due.within;
+    case 'rectification':
+      throw new ScheduleError('the rectification deadline is set by the handler');
+    default:
+      return clocks[req.clock].due;
+  }
+}

@@ -1,0 +1,96 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { RewardRuleSchema } from './reward-rule.js';
+import { Closed, OneOf } from './schema.js';
+import { RUNG_VALUES, VERIFICATION_OUTCOME_VALUES } from './vocabulary.js';
+
+/**
+ * A jurisdiction's handling policy as data: which clocks run, how long each step may take (calendar
+ * or working days, or hours), when to warn, which 督办 rungs follow an overrun and after how long,
+ * the dispute window, reopen limit and the reward rule. One district counts "3 days", another
+ * "24 hours" or "7 working days": each is a policy file, never code.
+ *
+ * A report fixes each deadline from the policy version it runs under when the step starts, so a
+ * later policy edit never changes a deadline already recorded in a workflow history.
+ */
+
+const Positive = Type.Integer({ minimum: 1 });
+
+/** How long a step may take, from the instant it starts. */
+export const DurationSchema = Type.Union([
+  Closed({ hours: Positive }),
+  Closed({ calendarDays: Positive }),
+  Closed({ workingDays: Positive }),
+  Closed({ sameDay: Type.Literal(true) }),
+]);
+export type DurationSpec = Static<typeof DurationSchema>;
+
+/** A rung of the escalation ladder, fired `after` the deadline (measured from the deadline). */
+const LadderStepSchema = Closed({
+  rung: OneOf(RUNG_VALUES),
+  after: Type.Union([Closed({ hours: Type.Integer({ minimum: 0 }) }), Closed({ workingDays: Positive })]),
+});
+export type LadderStep = Static<typeof LadderStepSchema>;
+
+const Supervised = <D extends TSchema>(due: D) =>
+  Closed({
+    due,
+    /** A warning (预警) this many hours before the deadline; half-way if the step is shorter. */
+    warnBeforeHours: Type.Integer({ minimum: 0 }),
+    ladder: Type.Array(LadderStepSchema, { maxItems: 8 }),
+  });
+
+export const PolicySchema = Closed({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+  version: Positive,
+  name: Type.String({ minLength: 1 }),
+  source: Type.String({ minLength: 1 }),
+  clocks: Closed({
+    acceptance: Supervised(DurationSchema),
+    assignment: Supervised(DurationSchema),
+    verification: Supervised(
+      Closed({ general: DurationSchema, emergency: DurationSchema, accident: DurationSchema }),
+    ),
+    /** The handler sets the rectification deadline; the policy caps it. */
+    rectification: Supervised(Closed({ setByHandler: Type.Literal(true), maxCalendarDays: Positive })),
+    review: Supervised(DurationSchema),
+    feedback: Supervised(Closed({ from: Type.Union([Type.Literal('intake')]), within: DurationSchema })),
+    reward_proposal: Supervised(DurationSchema),
+    reward_approval: Supervised(DurationSchema),
+    reward_payment: Supervised(DurationSchema),
+  }),
+  /** A unit may dispute an assignment (派单异议) within this many hours of receiving it. */
+  disputeWindowHours: Positive,
+  /** How often an unsatisfied reporter can have the report reopened (重办). */
+  maxReopens: Type.Integer({ minimum: 0, maximum: 3 }),
+  reward: Closed({
+    eligibleOutcomes: Type.Array(OneOf(VERIFICATION_OUTCOME_VALUES), { minItems: 1 }),
+    rule: RewardRuleSchema,
+  }),
+});
+export type Policy = Static<typeof PolicySchema>;
+export type PolicyRef = { readonly id: string; readonly version: number };
+
+/** A policy file that does not hold together; `message` names the file, field and problem. */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+}
+
+/** Validates policy data (e.g. a parsed JSON file); throws {@link PolicyError} naming the first bad field. */
+export function validatePolicy(data: unknown, source = 'policy'): Policy {
+  if (!Value.Check(PolicySchema, data)) {
+    const [first] = [...Value.Errors(PolicySchema, data)];
+    const where = first?.instancePath || '/';
+    throw new PolicyError(`${source}: ${where} ${first?.message ?? 'is invalid'}`);
+  }
+  const policy = data;
+  const { fine } = policy.reward.rule;
+  if (fine.minFen > fine.maxFen) throw new PolicyError(`${source}: /reward/rule/fine minFen exceeds maxFen`);
+  for (const [clock, spec] of Object.entries(policy.clocks)) {
+    const hours = spec.ladder.map((s) => ('hours' in s.after ? s.after.hours : s.after.workingDays * 24));
+    if (hours.some((h, i) => i > 0 && h < hours[i - 1]!)) {
+      throw new PolicyError(`${source}: /clocks/${clock}/ladder rungs must be in order of their delay`);
+    }
+  }
+  return policy;
+}

@@ -1,0 +1,184 @@
+import { assignTo } from './handling-steps.js';
+import {
+  finishClock,
+  pauseStepClock,
+  record,
+  resumeStepClock,
+  setStage,
+  stepClockOf,
+  stopAllClocks,
+  type StepDef,
+} from './machine.js';
+import { pauseClockState, resumeClockState, runningClock } from './clocks.js';
+import type { ReportState } from './report-state.js';
+import { reject } from './step-rejected.js';
+
+/**
+ * Steps around the main line: assignment disputes (派单异议), the paused clock (补充材料),
+ * withdrawal, merging duplicates (重复件) and cancellation.
+ */
+
+const BEFORE_VERIFICATION = [
+  'received',
+  'accepted',
+  'assigned',
+  'returned',
+  'disputed',
+  'verifying',
+] as const;
+
+export const caseSteps: { [S in CaseStep]: StepDef<S> } = {
+  disputeAssignment: {
+    roles: ['handler'],
+    stages: ['assigned', 'verifying'],
+    unitScoped: true,
+    check(s, _input, ctx) {
+      const assignment = s.assignments.at(-1);
+      if (!assignment || Date.parse(ctx.now) > Date.parse(assignment.disputeUntil)) {
+        reject(
+          'out_of_window',
+          `the dispute window closed at ${assignment?.disputeUntil ?? '(never assigned)'}`,
+        );
+      }
+    },
+    apply(s, input, ctx) {
+      const unitId = s.unitId!;
+      const resumeTo = s.stage.name === 'verifying' ? 'verifying' : 'assigned';
+      s.disputes.push({ unitId, at: ctx.now, reason: input.reason });
+      // While the dispatcher decides, the unit's verification time does not run.
+      const clock = runningClock(s, 'verification');
+      if (clock) pauseClockState(clock, ctx.now);
+      record(s, 'disputed', ctx, {
+        unitId,
+        reason: input.reason,
+        ...(input.suggestedUnitId ? { suggestedUnitId: input.suggestedUnitId } : {}),
+      });
+      setStage(s, { name: 'disputed', unitId, reason: input.reason, resumeTo });
+      return [
+        {
+          kind: 'notify',
+          notification: {
+            kind: 'dispute_notice',
+            recipient: { kind: 'dispatch_centre' },
+            payload: { unitId, reason: input.reason },
+          },
+        },
+      ];
+    },
+  },
+  resolveDispute: {
+    roles: ['dispatcher'],
+    stages: ['disputed'],
+    check(s, input) {
+      if (input.decision === 'reassigned' && (!input.unitId || input.unitId === s.unitId)) {
+        reject('invalid_input', 'a reassignment names another unit (unitId)');
+      }
+    },
+    apply(s, input, ctx) {
+      const stage = s.stage.name === 'disputed' ? s.stage : reject('wrong_stage', 'not disputed');
+      const dispute = s.disputes.at(-1)!;
+      dispute.resolution = { at: ctx.now, by: ctx.actor.id, decision: input.decision };
+      record(s, 'dispute_resolved', ctx, {
+        decision: input.decision,
+        ...(input.unitId ? { unitId: input.unitId } : {}),
+      });
+      if (input.decision === 'assignment_upheld') {
+        const clock = runningClock(s, 'verification');
+        if (clock) resumeClockState(clock, ctx.now);
+        setStage(s, { name: stage.resumeTo, unitId: stage.unitId });
+        return [];
+      }
+      // Misrouted: the first unit's clock ends without counting against it.
+      s.assignments.at(-1)!.ended = { at: ctx.now, how: 'reassigned_after_dispute' };
+      finishClock(s, 'verification', ctx.now);
+      return assignTo(s, input.unitId!, 'manual', ctx);
+    },
+  },
+  pauseClock: {
+    roles: ['handler', 'dispatcher'],
+    stages: ['received', 'assigned', 'verifying', 'rectifying'],
+    unitScoped: true,
+    check(s) {
+      const name = stepClockOf(s.stage);
+      const clock = name ? runningClock(s, name) : undefined;
+      if (!clock) reject('wrong_stage', 'no step clock is running');
+      else if (clock.pausedSince) reject('wrong_stage', `the ${name} clock is already paused`);
+    },
+    apply(s, input, ctx) {
+      const clock = pauseStepClock(s, ctx.now);
+      record(s, 'clock_paused', ctx, { clock, waitingFor: input.waitingFor, reason: input.reason });
+      return [];
+    },
+  },
+  resumeClock: {
+    roles: ['handler', 'dispatcher'],
+    stages: ['received', 'assigned', 'verifying', 'rectifying'],
+    unitScoped: true,
+    check(s) {
+      if (
+        !s.clocks.some(
+          (c) => c.stoppedAt === undefined && c.pausedSince !== undefined && c.schedule.clock !== 'feedback',
+        )
+      ) {
+        reject('wrong_stage', 'no clock is paused');
+      }
+    },
+    apply(s, input, ctx) {
+      const resumed = resumeStepClock(s, ctx.now)!;
+      record(s, 'clock_resumed', ctx, {
+        clock: resumed.clock,
+        pausedMs: resumed.pausedMs,
+        ...(input.note ? { note: input.note } : {}),
+      });
+      return [];
+    },
+  },
+  withdrawReport: {
+    roles: ['intake'],
+    stages: BEFORE_VERIFICATION,
+    apply(s, input, ctx) {
+      stopAllClocks(s, ctx.now);
+      record(s, 'withdrawn', ctx, { reason: input.reason });
+      setStage(s, { name: 'withdrawn', reason: input.reason });
+      return [];
+    },
+  },
+  mergeReport: {
+    roles: ['dispatcher'],
+    stages: ['received', 'accepted', 'assigned', 'returned'],
+    check(s, input) {
+      if (input.intoReportId === s.reportId) reject('invalid_input', 'a report cannot be merged into itself');
+    },
+    apply(s, input, ctx) {
+      stopAllClocks(s, ctx.now);
+      record(s, 'merged_into', ctx, { intoReportId: input.intoReportId });
+      setStage(s, { name: 'merged', intoReportId: input.intoReportId });
+      return [{ kind: 'link_duplicate', intoReportId: input.intoReportId, duplicate: duplicateLink(s) }];
+    },
+  },
+  cancelReport: {
+    roles: ['admin'],
+    stages: 'open',
+    apply(s, input, ctx) {
+      stopAllClocks(s, ctx.now);
+      record(s, 'cancelled', ctx, { reason: input.reason });
+      setStage(s, { name: 'cancelled', reason: input.reason });
+      return [];
+    },
+  },
+};
+
+export const duplicateLink = (s: ReportState) => ({
+  reportId: s.reportId,
+  reporter: s.reporter,
+  acceptedAt: s.acceptedAt,
+});
+
+export type CaseStep =
+  | 'disputeAssignment'
+  | 'resolveDispute'
+  | 'pauseClock'
+  | 'resumeClock'
+  | 'withdrawReport'
+  | 'mergeReport'
+  | 'cancelReport';

@@ -1,0 +1,74 @@
+import type { ClockSchedule } from '../deadline-schedule.js';
+import type { ClockName, Rung } from '../vocabulary.js';
+import type { ClockState, ReportState } from './report-state.js';
+
+/**
+ * Clock bookkeeping, pure. A clock's instants are its fixed schedule shifted by the time it spent
+ * paused, so a pause of exactly P moves the warning, the deadline and every rung by exactly P.
+ */
+
+const ms = (iso: string) => Date.parse(iso);
+
+export function runningClock(state: ReportState, clock: ClockName): ClockState | undefined {
+  return state.clocks.findLast((c) => c.schedule.clock === clock && c.stoppedAt === undefined);
+}
+
+export function nextOccurrence(state: ReportState, clock: ClockName): number {
+  return state.clocks.filter((c) => c.schedule.clock === clock).length + 1;
+}
+
+export function addClock(state: ReportState, schedule: ClockSchedule): ClockState {
+  const clock: ClockState = { schedule, pausedMs: 0, warned: false, overdue: false, rungsFired: 0 };
+  state.clocks.push(clock);
+  return clock;
+}
+
+/** Stops a running clock; true when it was stopped in time. */
+export function stopClock(state: ReportState, name: ClockName, now: string): boolean | undefined {
+  const clock = runningClock(state, name);
+  if (!clock) return undefined;
+  if (clock.pausedSince) resumeClockState(clock, now);
+  clock.stoppedAt = now;
+  return ms(now) <= effectiveDueAt(clock);
+}
+
+export function pauseClockState(clock: ClockState, now: string): void {
+  if (clock.pausedSince === undefined) clock.pausedSince = now;
+}
+
+export function resumeClockState(clock: ClockState, now: string): number {
+  if (clock.pausedSince === undefined) return 0;
+  const paused = ms(now) - ms(clock.pausedSince);
+  clock.pausedMs += paused;
+  delete clock.pausedSince;
+  return paused;
+}
+
+export const effectiveDueAt = (c: ClockState): number => ms(c.schedule.dueAt) + c.pausedMs;
+
+export type ClockEvent =
+  | { readonly kind: 'warning'; readonly clock: ClockState; readonly at: number }
+  | { readonly kind: 'overdue'; readonly clock: ClockState; readonly at: number }
+  | { readonly kind: 'rung'; readonly clock: ClockState; readonly at: number; readonly rung: Rung };
+
+/** The next thing a running, unpaused clock has to do, whichever clock it is on. */
+export function nextClockEvent(state: ReportState): ClockEvent | undefined {
+  let next: ClockEvent | undefined;
+  for (const clock of state.clocks) {
+    if (clock.stoppedAt !== undefined || clock.pausedSince !== undefined) continue;
+    const shift = clock.pausedMs;
+    let event: ClockEvent | undefined;
+    if (!clock.warned) event = { kind: 'warning', clock, at: ms(clock.schedule.warnAt) + shift };
+    else if (!clock.overdue) event = { kind: 'overdue', clock, at: ms(clock.schedule.dueAt) + shift };
+    else {
+      const rung = clock.schedule.rungs[clock.rungsFired];
+      if (rung) event = { kind: 'rung', clock, at: ms(rung.at) + shift, rung: rung.rung };
+    }
+    if (event && (!next || event.at < next.at)) next = event;
+  }
+  return next;
+}
+
+/** True while some running clock is past its deadline. */
+export const isOverdue = (state: ReportState): boolean =>
+  state.clocks.some((c) => c.stoppedAt === undefined && c.overdue);

@@ -1,0 +1,34 @@
+import type { ClockName, Urgency } from '../vocabulary.js';
+import type { DuplicateLink } from './report-state.js';
+
+/** Who a notification is for. Reporter contact details stay in the vault; the sender looks them up. */
+export type Recipient =
+  | {
+      readonly kind: 'unit';
+      readonly unitId: string;
+      readonly level?: 'case_officer' | 'section_chief' | 'leader';
+    }
+  | { readonly kind: 'reporter'; readonly via: 'channel' }
+  | { readonly kind: 'supervisors' }
+  | { readonly kind: 'dispatch_centre' };
+
+export interface Notification {
+  readonly kind: string;
+  readonly recipient: Recipient;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a transition asks the workflow to do with the outside world or with time. Transitions
+ * themselves are pure; the workflow turns effects into activities and clocks.
+ */
+export type Effect =
+  | {
+      readonly kind: 'start_clock';
+      readonly clock: ClockName;
+      readonly urgency?: Urgency;
+      readonly handlerDueAt?: string;
+    }
+  | { readonly kind: 'notify'; readonly notification: Notification }
+  | { readonly kind: 'resolve_policy' }
+  | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink };

@@ -1,0 +1,132 @@
+import { Value } from 'typebox/value';
+import type { Policy } from '../policy.js';
+import type { Actor, ClockName, Role } from '../vocabulary.js';
+import { pauseClockState, resumeClockState, runningClock, stopClock } from './clocks.js';
+import type { Effect } from './effects.js';
+import type { ReportState, Stage, StageName } from './report-state.js';
+import { isTerminal } from './report-state.js';
+import { reject } from './step-rejected.js';
+import { STEP_INPUTS, type StepInput, type StepName } from './step-inputs.js';
+
+/**
+ * The report as a state machine: each human step is a guard (role, unit, stage, input) and a pure
+ * transition that mutates the state, appends to the timeline and returns effects for the workflow.
+ * The workflow's Update validators call {@link guardStep}; its handlers call {@link applyStep}.
+ */
+
+export interface StepContext {
+  readonly actor: Actor;
+  readonly now: string;
+  readonly policy: Policy;
+}
+
+export interface StepDef<S extends StepName> {
+  readonly roles: readonly Role[];
+  /** Stages the step applies in; `open` means any non-terminal stage. */
+  readonly stages: readonly StageName[] | 'open';
+  /** Handlers may act only for the unit the report is assigned to. */
+  readonly unitScoped?: boolean;
+  readonly check?: (s: ReportState, input: StepInput<S>, ctx: StepContext) => void;
+  readonly apply: (s: ReportState, input: StepInput<S>, ctx: StepContext) => Effect[];
+}
+
+export type StepTable = { readonly [S in StepName]: StepDef<S> };
+
+export function record(
+  s: ReportState,
+  type: string,
+  ctx: Pick<StepContext, 'now'> & { actor?: Actor },
+  data?: Record<string, unknown>,
+): void {
+  s.timeline.push({
+    sequence: s.timeline.length + 1,
+    type,
+    at: ctx.now,
+    ...(ctx.actor ? { actor: ctx.actor } : {}),
+    ...(data ? { data } : {}),
+  });
+}
+
+export function setStage(s: ReportState, stage: Stage): void {
+  s.stage = stage;
+  if (isTerminal(stage)) s.closedAt ??= s.timeline.at(-1)?.at;
+}
+
+/** Stops a clock and records whether the step finished in time. */
+export function finishClock(s: ReportState, clock: ClockName, now: string): void {
+  const onTime = stopClock(s, clock, now);
+  if (onTime !== undefined) record(s, 'clock_stopped', { now }, { clock, onTime });
+}
+
+export function stopAllClocks(s: ReportState, now: string): void {
+  for (const c of s.clocks) if (c.stoppedAt === undefined) finishClock(s, c.schedule.clock, now);
+}
+
+/** The clock that a handler's pause (补充材料) applies to at the current stage. */
+export function stepClockOf(stage: Stage): ClockName | undefined {
+  if (stage.name === 'assigned' || stage.name === 'verifying') return 'verification';
+  if (stage.name === 'rectifying') return 'rectification';
+  if (stage.name === 'received') return 'acceptance';
+  return undefined;
+}
+
+export function pauseStepClock(s: ReportState, now: string): ClockName {
+  const name = stepClockOf(s.stage);
+  const clock = name ? runningClock(s, name) : undefined;
+  if (!name || !clock) return reject('wrong_stage', `no running step clock at stage ${s.stage.name}`);
+  pauseClockState(clock, now);
+  return name;
+}
+
+export function resumeStepClock(
+  s: ReportState,
+  now: string,
+): { clock: ClockName; pausedMs: number } | undefined {
+  for (const c of s.clocks) {
+    if (c.stoppedAt === undefined && c.pausedSince !== undefined && c.schedule.clock !== 'feedback') {
+      return { clock: c.schedule.clock, pausedMs: resumeClockState(c, now) };
+    }
+  }
+  return undefined;
+}
+
+function checkInput<S extends StepName>(step: S, input: unknown): asserts input is StepInput<S> {
+  if (!Value.Check(STEP_INPUTS[step], input)) {
+    const [first] = [...Value.Errors(STEP_INPUTS[step], input)];
+    reject('invalid_input', `${step}: ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`);
+  }
+}
+
+/** Throws {@link StepRejected} unless `step` is allowed now, for this actor, with this input. */
+export function guardStep<S extends StepName>(
+  table: StepTable,
+  step: S,
+  s: ReportState,
+  input: unknown,
+  ctx: Omit<StepContext, 'actor'>,
+): StepInput<S> {
+  checkInput(step, input);
+  const def = table[step] as StepDef<S>;
+  const actor = input.actor as Actor;
+  if (!def.roles.includes(actor.role)) reject('not_allowed', `${step} is not for the ${actor.role} role`);
+  const allowed = def.stages === 'open' ? !isTerminal(s.stage) : def.stages.includes(s.stage.name);
+  if (!allowed) reject('wrong_stage', `${step} does not apply at stage ${s.stage.name}`);
+  if (def.unitScoped && actor.role === 'handler' && actor.unitId !== s.unitId) {
+    reject('not_allowed', `${step}: the report is not assigned to unit ${actor.unitId ?? '(none)'}`);
+  }
+  def.check?.(s, input, { ...ctx, actor });
+  return input;
+}
+
+/** Guards, then applies the transition; returns the effects for the workflow to carry out. */
+export function applyStep<S extends StepName>(
+  table: StepTable,
+  step: S,
+  s: ReportState,
+  input: unknown,
+  ctx: Omit<StepContext, 'actor'>,
+): Effect[] {
+  const valid = guardStep(table, step, s, input, ctx);
+  const def = table[step] as StepDef<S>;
+  return def.apply(s, valid, { ...ctx, actor: valid.actor });
+}

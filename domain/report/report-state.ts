@@ -1,0 +1,201 @@
+import type { ClockSchedule } from '../deadline-schedule.js';
+import type { PolicyRef } from '../policy.js';
+import type { RewardProposal } from '../reward-rule.js';
+import type {
+  Actor,
+  Category,
+  ClockName,
+  HazardDomain,
+  Measure,
+  Rung,
+  Satisfaction,
+  Urgency,
+  VerificationOutcome,
+} from '../vocabulary.js';
+import type { Intake, ReporterRef } from './step-inputs.js';
+
+/**
+ * Where a report is, and what that stage needs — a discriminated union, so a report that is
+ * `rectifying` always has a unit and a deadline, and a `merged` one always names its survivor.
+ */
+export type Stage =
+  | { readonly name: 'received' }
+  | { readonly name: 'accepted' }
+  | { readonly name: 'assigned'; readonly unitId: string }
+  | { readonly name: 'returned'; readonly fromUnitId: string; readonly reason: string }
+  | {
+      readonly name: 'disputed';
+      readonly unitId: string;
+      readonly reason: string;
+      readonly resumeTo: 'assigned' | 'verifying';
+    }
+  | { readonly name: 'verifying'; readonly unitId: string }
+  | { readonly name: 'verified'; readonly unitId: string }
+  | { readonly name: 'rectifying'; readonly unitId: string; readonly dueAt: string }
+  | { readonly name: 'rectification_reported'; readonly unitId: string }
+  | { readonly name: 'awaiting_feedback'; readonly unitId: string }
+  | { readonly name: 'feedback_given'; readonly unitId: string }
+  | { readonly name: 'reward_pending' }
+  | { readonly name: 'reward_proposed'; readonly proposedBy: string }
+  | { readonly name: 'reward_approved'; readonly approvedBy: string; readonly amountFen: number }
+  | { readonly name: 'closed'; readonly outcome: ClosureOutcome }
+  | { readonly name: 'rejected'; readonly reason: string }
+  | { readonly name: 'withdrawn'; readonly reason: string }
+  | { readonly name: 'merged'; readonly intoReportId: string }
+  | { readonly name: 'cancelled'; readonly reason: string };
+
+export type StageName = Stage['name'];
+export type StageOf<N extends StageName> = Extract<Stage, { name: N }>;
+
+export const TERMINAL_STAGES = [
+  'closed',
+  'rejected',
+  'withdrawn',
+  'merged',
+  'cancelled',
+] as const satisfies StageName[];
+export const isTerminal = (stage: Stage): boolean =>
+  (TERMINAL_STAGES as readonly string[]).includes(stage.name);
+
+export type ClosureOutcome =
+  | 'unsubstantiated'
+  | 'handled'
+  | 'reward_paid'
+  | 'reward_rejected'
+  | 'reward_unclaimed'
+  | 'reward_ineligible';
+
+export interface Classification {
+  readonly urgency: Urgency;
+  readonly category: Category;
+  readonly domain: HazardDomain;
+}
+
+export interface Assignment {
+  readonly unitId: string;
+  readonly at: string;
+  readonly by: string;
+  readonly routing: 'rule' | 'manual';
+  /** The unit may dispute the assignment (派单异议) until then. */
+  readonly disputeUntil: string;
+  /** How it ended, if it did: a return or an upheld dispute is misrouting, not the unit's fault. */
+  ended?: { readonly at: string; readonly how: 'returned' | 'reassigned_after_dispute' };
+}
+
+export interface Dispute {
+  readonly unitId: string;
+  readonly at: string;
+  readonly reason: string;
+  resolution?: {
+    readonly at: string;
+    readonly by: string;
+    readonly decision: 'assignment_upheld' | 'reassigned';
+  };
+}
+
+export interface Verification {
+  readonly outcome: VerificationOutcome;
+  readonly findings: string;
+  readonly hazardsFound: number;
+  readonly majorHazard: boolean;
+  readonly evidence: readonly string[];
+  readonly by: string;
+  readonly unitId: string;
+  readonly at: string;
+}
+
+export interface Rectification {
+  readonly measures: readonly Measure[];
+  readonly fineFen: number | undefined;
+  dueAt: string;
+  readonly fivePoints: Readonly<Record<string, string>> | undefined;
+  readonly orderedAt: string;
+  readonly orderedBy: string;
+  readonly reports: { readonly at: string; readonly by: string; readonly summary: string }[];
+  readonly reviews: {
+    readonly at: string;
+    readonly by: string;
+    readonly approved: boolean;
+    readonly comment: string;
+  }[];
+  completedAt?: string;
+  writtenOffAt?: string;
+}
+
+export interface RewardRecord {
+  claimedAt?: string;
+  proposal?: RewardProposal & { readonly by: string; readonly at: string; readonly overrideReason?: string };
+  decision?: {
+    readonly decision: 'approved' | 'adjusted' | 'rejected';
+    readonly amountFen: number;
+    readonly by: string;
+    readonly at: string;
+    readonly reason?: string;
+  };
+  payment?: {
+    readonly paymentReference: string;
+    readonly amountFen: number;
+    readonly by: string;
+    readonly at: string;
+  };
+}
+
+/** One supervised clock: its fixed schedule plus what has happened to it. */
+export interface ClockState {
+  readonly schedule: ClockSchedule;
+  /** Paused time already over, added to every instant of the schedule. */
+  pausedMs: number;
+  pausedSince?: string;
+  warned: boolean;
+  overdue: boolean;
+  rungsFired: number;
+  stoppedAt?: string;
+}
+
+export interface Escalation {
+  readonly clock: ClockName;
+  readonly occurrence: number;
+  readonly rung: Rung;
+  readonly at: string;
+  readonly unitId: string | undefined;
+}
+
+export interface TimelineEvent {
+  readonly sequence: number;
+  readonly type: string;
+  readonly at: string;
+  readonly actor?: Actor;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export interface DuplicateLink {
+  readonly reportId: string;
+  readonly reporter: ReporterRef;
+  /** When the duplicate itself was accepted: it keeps this for the first-reporter rule. */
+  readonly acceptedAt: string | undefined;
+}
+
+/** Everything the workflow knows about a report: the query returns it whole. */
+export interface ReportState {
+  readonly reportId: string;
+  readonly intake: Omit<Intake, 'reporter'>;
+  readonly reporter: ReporterRef;
+  policy: PolicyRef;
+  stage: Stage;
+  classification?: Classification;
+  acceptedAt?: string;
+  unitId?: string;
+  readonly assignments: Assignment[];
+  readonly disputes: Dispute[];
+  verification?: Verification;
+  rectification?: Rectification;
+  readonly feedback: { readonly at: string; readonly by: string; readonly summary: string }[];
+  readonly satisfaction: { readonly at: string; readonly rating: Satisfaction; readonly comment?: string }[];
+  reopens: number;
+  readonly reward: RewardRecord;
+  readonly duplicates: DuplicateLink[];
+  readonly clocks: ClockState[];
+  readonly escalations: Escalation[];
+  readonly timeline: TimelineEvent[];
+  closedAt?: string;
+}

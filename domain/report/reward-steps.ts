@@ -1,0 +1,156 @@
+import { applyOverride, proposeRewardAmount } from '../reward-rule.js';
+import type { Effect } from './effects.js';
+import { finishClock, record, setStage, type StepContext, type StepDef } from './machine.js';
+import type { DuplicateLink, ReportState } from './report-state.js';
+import { reject } from './step-rejected.js';
+
+/**
+ * 奖励: three levels, three different people — the verification group proposes, the department
+ * head approves, adjusts or rejects, finance pays exactly once (谁受理、谁奖励).
+ */
+
+/** Who gets the reward: among this report and its merged duplicates, the first accepted real-name reporter; else this report's anonymous reporter, by claim code. */
+export function rewardRecipient(s: ReportState): DuplicateLink {
+  const own: DuplicateLink = { reportId: s.reportId, reporter: s.reporter, acceptedAt: s.acceptedAt };
+  const named = [own, ...s.duplicates]
+    .filter((d) => d.reporter.kind === 'named' && d.acceptedAt !== undefined)
+    .sort((a, b) => Date.parse(a.acceptedAt!) - Date.parse(b.acceptedAt!));
+  return named[0] ?? own;
+}
+
+/** After the final satisfaction callback: on to the reward if one is due, else closed. */
+export function concludeHandling(s: ReportState, ctx: StepContext): Effect[] {
+  const outcome = s.verification?.outcome;
+  if (!outcome || outcome === 'unsubstantiated') return close(s, ctx, 'unsubstantiated');
+  if (!ctx.policy.reward.eligibleOutcomes.includes(outcome)) return close(s, ctx, 'reward_ineligible');
+  record(s, 'reward_pending', ctx, { recipientReportId: rewardRecipient(s).reportId });
+  setStage(s, { name: 'reward_pending' });
+  return [{ kind: 'start_clock', clock: 'reward_proposal' }];
+}
+
+export function close(
+  s: ReportState,
+  ctx: Pick<StepContext, 'now'>,
+  outcome: Extract<ReportState['stage'], { name: 'closed' }>['outcome'],
+): Effect[] {
+  for (const c of s.clocks) if (c.stoppedAt === undefined) finishClock(s, c.schedule.clock, ctx.now);
+  record(s, 'closed', ctx, { outcome });
+  setStage(s, { name: 'closed', outcome });
+  return [];
+}
+
+const needsClaim = (s: ReportState) =>
+  rewardRecipient(s).reporter.kind === 'anonymous' && !s.reward.claimedAt;
+
+export const rewardSteps: { [S in RewardStep]: StepDef<S> } = {
+  claimReward: {
+    roles: ['intake'],
+    stages: ['reward_pending'],
+    check(s, input) {
+      const recipient = rewardRecipient(s).reporter;
+      if (recipient.kind !== 'anonymous')
+        reject('not_eligible', 'the reward goes to a real-name reporter; no claim is needed');
+      else if (recipient.claimCodeHash !== input.claimCodeHash)
+        reject('not_eligible', 'the claim code does not match');
+      if (s.reward.claimedAt) reject('wrong_stage', 'the reward was already claimed');
+    },
+    apply(s, _input, ctx) {
+      s.reward.claimedAt = ctx.now;
+      record(s, 'reward_claimed', ctx);
+      return [];
+    },
+  },
+  proposeReward: {
+    roles: ['reward_proposer'],
+    stages: ['reward_pending'],
+    check(s) {
+      if (needsClaim(s))
+        reject('not_eligible', 'the anonymous reporter has not claimed the reward with the claim code');
+    },
+    apply(s, input, ctx) {
+      const computed = proposeRewardAmount(ctx.policy.reward.rule, input.basis);
+      const proposal = input.override ? applyOverride(computed, input.override) : computed;
+      s.reward.proposal = {
+        ...proposal,
+        by: ctx.actor.id,
+        at: ctx.now,
+        ...(input.override ? { overrideReason: input.override.reason } : {}),
+      };
+      finishClock(s, 'reward_proposal', ctx.now);
+      record(s, 'reward_proposed', ctx, { amountFen: proposal.amountFen, explanation: proposal.explanation });
+      setStage(s, { name: 'reward_proposed', proposedBy: ctx.actor.id });
+      return [{ kind: 'start_clock', clock: 'reward_approval' }];
+    },
+  },
+  decideReward: {
+    roles: ['reward_approver'],
+    stages: ['reward_proposed'],
+    check(s, input, ctx) {
+      if (s.reward.proposal?.by === ctx.actor.id) reject('same_person', 'the proposer cannot also approve');
+      if (input.decision === 'adjusted' && (input.amountFen === undefined || !input.reason)) {
+        reject('invalid_input', 'an adjustment needs amountFen and reason');
+      }
+      if (input.decision === 'rejected' && !input.reason)
+        reject('invalid_input', 'a rejection needs a reason');
+    },
+    apply(s, input, ctx) {
+      const proposed = s.reward.proposal?.amountFen ?? 0;
+      const amountFen = input.decision === 'adjusted' ? input.amountFen! : proposed;
+      s.reward.decision = {
+        decision: input.decision,
+        amountFen,
+        by: ctx.actor.id,
+        at: ctx.now,
+        ...(input.reason ? { reason: input.reason } : {}),
+      };
+      finishClock(s, 'reward_approval', ctx.now);
+      record(s, `reward_${input.decision}`, ctx, {
+        amountFen,
+        ...(input.reason ? { reason: input.reason } : {}),
+      });
+      if (input.decision === 'rejected') return close(s, ctx, 'reward_rejected');
+      setStage(s, { name: 'reward_approved', approvedBy: ctx.actor.id, amountFen });
+      return [{ kind: 'start_clock', clock: 'reward_payment' }];
+    },
+  },
+  payReward: {
+    roles: ['finance'],
+    stages: ['reward_approved'],
+    check(s, _input, ctx) {
+      if (s.reward.proposal?.by === ctx.actor.id || s.reward.decision?.by === ctx.actor.id) {
+        reject('same_person', 'the payer cannot also have proposed or approved');
+      }
+    },
+    // The payment itself is an activity run by the workflow before {@link recordPayment}.
+    apply: () => [],
+  },
+};
+
+/** Records a payment the ledger confirmed, and closes the report. */
+export function recordPayment(
+  s: ReportState,
+  payment: { paymentReference: string; amountFen: number; paidBy: string },
+  ctx: Pick<StepContext, 'now' | 'actor'>,
+): Effect[] {
+  s.reward.payment = {
+    paymentReference: payment.paymentReference,
+    amountFen: payment.amountFen,
+    by: payment.paidBy,
+    at: ctx.now,
+  };
+  finishClock(s, 'reward_payment', ctx.now);
+  record(s, 'reward_paid', ctx, { amountFen: payment.amountFen, paymentReference: payment.paymentReference });
+  return [
+    {
+      kind: 'notify',
+      notification: {
+        kind: 'reward_paid',
+        recipient: { kind: 'reporter', via: 'channel' },
+        payload: { amountFen: payment.amountFen },
+      },
+    },
+    ...close(s, ctx, 'reward_paid'),
+  ];
+}
+
+export type RewardStep = 'claimReward' | 'proposeReward' | 'decideReward' | 'payReward';

@@ -1,0 +1,134 @@
+import Type, { type Static, type TProperties } from 'typebox';
+import { Closed, OneOf } from '../schema.js';
+import { ACCIDENT_GRADES } from '../reward-rule.js';
+import {
+  CATEGORY_VALUES,
+  CHANNEL_VALUES,
+  DOMAIN_VALUES,
+  MEASURE_VALUES,
+  ROLE_VALUES,
+  SATISFACTION_VALUES,
+  URGENCY_VALUES,
+  VERIFICATION_OUTCOME_VALUES,
+} from '../vocabulary.js';
+
+/**
+ * The shape of every human step's input: one schema validates it in the workflow's Update
+ * validator (so a malformed step never reaches history) and, later, in the API route.
+ */
+const Text = (max = 2000) => Type.String({ minLength: 1, maxLength: max });
+const Instant = Type.String({ format: 'date-time' });
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Refs = Type.Array(Text(500), { maxItems: 50 });
+
+export const ActorSchema = Closed({ id: Id, role: OneOf(ROLE_VALUES), unitId: Type.Optional(Id) });
+
+/** The reporter as the workflow knows them: never a name or phone, only a vault reference. */
+export const ReporterRefSchema = Type.Union([
+  Closed({ kind: Type.Literal('anonymous'), claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+  Closed({ kind: Type.Literal('named'), vaultRef: Id }),
+]);
+export type ReporterRef = Static<typeof ReporterRefSchema>;
+
+export const IntakeSchema = Closed({
+  channel: OneOf(CHANNEL_VALUES),
+  externalId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' }),
+  receivedAt: Instant,
+  description: Text(10_000),
+  location: Closed({
+    address: Text(500),
+    district: Text(100),
+    street: Type.Optional(Text(100)),
+    grid: Type.Optional(Text(100)),
+  }),
+  urgencyHint: OneOf(URGENCY_VALUES),
+  categoryHint: Type.Optional(OneOf(CATEGORY_VALUES)),
+  domainHint: Type.Optional(OneOf(DOMAIN_VALUES)),
+  attachments: Type.Optional(Refs),
+  reporter: ReporterRefSchema,
+  /** Policy to run under; the default policy when absent. */
+  policyId: Type.Optional(Id),
+});
+export type Intake = Static<typeof IntakeSchema>;
+
+const WithActor = <P extends TProperties>(p: P) => Closed({ actor: ActorSchema, ...p });
+
+export const STEP_INPUTS = {
+  acceptReport: WithActor({
+    urgency: OneOf(URGENCY_VALUES),
+    category: OneOf(CATEGORY_VALUES),
+    domain: OneOf(DOMAIN_VALUES),
+    note: Type.Optional(Text()),
+  }),
+  rejectReport: WithActor({ reason: Text() }),
+  assignReport: WithActor({
+    unitId: Id,
+    routing: OneOf(['rule', 'manual'] as const),
+    note: Type.Optional(Text()),
+  }),
+  returnAssignment: WithActor({ reason: Text() }),
+  disputeAssignment: WithActor({ reason: Text(), suggestedUnitId: Type.Optional(Id) }),
+  resolveDispute: WithActor({
+    decision: OneOf(['assignment_upheld', 'reassigned'] as const),
+    unitId: Type.Optional(Id),
+    note: Type.Optional(Text()),
+  }),
+  startVerification: WithActor({ note: Type.Optional(Text()) }),
+  submitVerification: WithActor({
+    outcome: OneOf(VERIFICATION_OUTCOME_VALUES),
+    findings: Text(),
+    hazardsFound: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    majorHazard: Type.Boolean(),
+    evidence: Type.Optional(Refs),
+  }),
+  orderRectification: WithActor({
+    measures: Type.Array(OneOf(MEASURE_VALUES), { minItems: 1, uniqueItems: true }),
+    fineFen: Type.Optional(Type.Integer({ minimum: 0 })),
+    dueAt: Instant,
+    /** 五落实: required for major hazards. */
+    fivePoints: Type.Optional(
+      Closed({
+        responsibility: Text(),
+        measures: Text(),
+        funding: Text(),
+        timeLimit: Text(),
+        contingencyPlan: Text(),
+      }),
+    ),
+  }),
+  reportRectification: WithActor({ summary: Text(), evidence: Type.Optional(Refs) }),
+  reviewRectification: WithActor({
+    approved: Type.Boolean(),
+    comment: Text(),
+    newDueAt: Type.Optional(Instant),
+  }),
+  giveFeedback: WithActor({ summary: Text() }),
+  recordSatisfaction: WithActor({ rating: OneOf(SATISFACTION_VALUES), comment: Type.Optional(Text()) }),
+  claimReward: WithActor({ claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+  proposeReward: WithActor({
+    basis: Type.Union([
+      Closed({ kind: Type.Literal('fine'), fineFen: Type.Integer({ minimum: 0 }) }),
+      Closed({
+        kind: Type.Literal('concealed-accident'),
+        grade: OneOf(Object.keys(ACCIDENT_GRADES) as (keyof typeof ACCIDENT_GRADES)[]),
+        concealedDeaths: Type.Integer({ minimum: 1 }),
+      }),
+    ]),
+    override: Type.Optional(Closed({ amountFen: Type.Integer({ minimum: 0 }), reason: Text() })),
+  }),
+  decideReward: WithActor({
+    decision: OneOf(['approved', 'adjusted', 'rejected'] as const),
+    amountFen: Type.Optional(Type.Integer({ minimum: 0 })),
+    reason: Type.Optional(Text()),
+  }),
+  payReward: WithActor({}),
+  withdrawReport: WithActor({ reason: Text() }),
+  mergeReport: WithActor({ intoReportId: Id }),
+  cancelReport: WithActor({ reason: Text() }),
+  pauseClock: WithActor({ waitingFor: OneOf(['reporter', 'third_party'] as const), reason: Text() }),
+  resumeClock: WithActor({ note: Type.Optional(Text()) }),
+} as const;
+
+export type StepName = keyof typeof STEP_INPUTS;
+export type StepInput<S extends StepName> = Static<(typeof STEP_INPUTS)[S]>;
+export const STEP_NAMES = Object.keys(STEP_INPUTS) as StepName[];

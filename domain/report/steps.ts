@@ -1,0 +1,7 @@
+import { caseSteps } from './case-steps.js';
+import { handlingSteps } from './handling-steps.js';
+import type { StepTable } from './machine.js';
+import { rewardSteps } from './reward-steps.js';
+
+/** Every human step of a report, by wire name. */
+export const STEPS: StepTable = { ...handlingSteps, ...rewardSteps, ...caseSteps };

@@ -1,0 +1,90 @@
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { Policy } from '../domain/policy.js';
+import { addClock, nextOccurrence } from '../domain/report/clocks.js';
+import type { Effect, Notification } from '../domain/report/effects.js';
+import { record } from '../domain/report/machine.js';
+import type { ReportState } from '../domain/report/report-state.js';
+import { duplicateMergedSignal } from './messages.js';
+
+type Proxy = { [K in keyof Activities]: Activities[K] };
+
+/**
+ * Turns a transition's effects into deadlines fixed by (local) activities, outbox rows and
+ * messages to other reports. Runs inside the workflow lock.
+ */
+export function createEffects(deps: {
+  state: ReportState;
+  activities: Proxy;
+  local: Proxy;
+  policy: () => Policy;
+  setPolicy: (p: Policy) => void;
+  nowIso: () => string;
+}) {
+  const { state } = deps;
+  return {
+    async run(effects: readonly Effect[], now: string): Promise<void> {
+      const notifications: Notification[] = [];
+      for (const effect of effects) {
+        switch (effect.kind) {
+          case 'resolve_policy': {
+            // A report keeps the policy version it was accepted under.
+            const policy = await deps.local.resolvePolicy({ policyId: state.policy.id });
+            deps.setPolicy(policy);
+            state.policy = { id: policy.id, version: policy.version };
+            record(state, 'policy_fixed', { now }, { ...state.policy });
+            break;
+          }
+          case 'start_clock': {
+            const schedule = await deps.local.fixDeadline({
+              policy: state.policy,
+              request: {
+                clock: effect.clock,
+                occurrence: nextOccurrence(state, effect.clock),
+                startedAt:
+                  effect.clock === 'acceptance' || (effect.clock === 'feedback' && state.reopens === 0)
+                    ? state.intake.receivedAt
+                    : now,
+                ...(effect.urgency ? { urgency: effect.urgency } : {}),
+                ...(effect.handlerDueAt ? { handlerDueAt: effect.handlerDueAt } : {}),
+              },
+            });
+            addClock(state, schedule);
+            record(
+              state,
+              'deadline_fixed',
+              { now },
+              {
+                clock: schedule.clock,
+                occurrence: schedule.occurrence,
+                dueAt: schedule.dueAt,
+                warnAt: schedule.warnAt,
+                provenance: schedule.provenance,
+              },
+            );
+            break;
+          }
+          case 'notify':
+            notifications.push(effect.notification);
+            break;
+          case 'link_duplicate':
+            await getExternalWorkflowHandle(effect.intoReportId).signal(
+              duplicateMergedSignal,
+              effect.duplicate,
+            );
+            break;
+        }
+      }
+      if (notifications.length > 0) {
+        const sequence = state.timeline.length;
+        await deps.activities.enqueueNotifications(
+          notifications.map((notification, i) => ({
+            dedupeKey: `${state.reportId}:${sequence}:${i}:${notification.kind}`,
+            reportId: state.reportId,
+            notification,
+          })),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Activities } from '../activities/index.js';
+import { effectiveDueAt, type ClockEvent } from '../domain/report/clocks.js';
+import { record } from '../domain/report/machine.js';
+import type { ReportState } from '../domain/report/report-state.js';
+import { RUNGS } from '../domain/vocabulary.js';
+
+/**
+ * 督办: what happens when a clock reaches its warning, its deadline or a rung of its ladder.
+ * Each is recorded on the timeline and through an activity that writes the escalation row and
+ * an outbox notification, both keyed so a retry adds nothing.
+ */
+export async function fireClockEvent(
+  state: ReportState,
+  event: ClockEvent,
+  deps: { activities: Pick<Activities, 'recordClockEvent'>; nowIso: () => string },
+): Promise<void> {
+  const { clock } = event;
+  const { clock: name, occurrence } = clock.schedule;
+  const now = deps.nowIso();
+  const dueAt = new Date(effectiveDueAt(clock)).toISOString();
+  const unitId = state.unitId;
+  let kind: string;
+  if (event.kind === 'warning') {
+    clock.warned = true;
+    kind = 'deadline_warning';
+    record(state, kind, { now }, { clock: name, occurrence, dueAt });
+  } else if (event.kind === 'overdue') {
+    clock.overdue = true;
+    kind = 'deadline_missed';
+    record(state, kind, { now }, { clock: name, occurrence, dueAt });
+  } else {
+    clock.rungsFired += 1;
+    kind = 'escalated';
+    state.escalations.push({ clock: name, occurrence, rung: event.rung, at: now, unitId });
+    record(
+      state,
+      kind,
+      { now },
+      { clock: name, occurrence, rung: event.rung, rungLabel: RUNGS[event.rung], dueAt },
+    );
+  }
+  const rung = event.kind === 'rung' ? event.rung : undefined;
+  await deps.activities.recordClockEvent(
+    {
+      reportId: state.reportId,
+      clock: name,
+      occurrence,
+      kind: event.kind,
+      ...(rung ? { rung } : {}),
+      dueAt,
+      firedAt: now,
+      unitId,
+    },
+    {
+      dedupeKey: `${state.reportId}:${name}:${occurrence}:${event.kind}${rung ? `:${rung}` : ''}`,
+      reportId: state.reportId,
+      notification: {
+        kind,
+        recipient: unitId
+          ? {
+              kind: 'unit',
+              unitId,
+              level: rung === 'interview' || rung === 'listed_supervision' ? 'leader' : 'case_officer',
+            }
+          : { kind: 'dispatch_centre' },
+        payload: { clock: name, occurrence, dueAt, ...(rung ? { rung } : {}) },
+      },
+    },
+  );
+}
