@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
@@ -22,9 +22,7 @@ export interface ReportWorkerOptions {
  */
 export async function createReportWorker(opts: ReportWorkerOptions): Promise<Worker> {
   const { connection, config } = opts;
-  const workflowSource = opts.workflowBundle
-    ? { workflowBundle: opts.workflowBundle }
-    : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { ignoreModules: [] } };
+  const workflowBundle = opts.workflowBundle ?? (await bundleQuietly(opts.log));
   opts.log.info(
     { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace },
     'starting the worker',
@@ -33,9 +31,18 @@ export async function createReportWorker(opts: ReportWorkerOptions): Promise<Wor
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...workflowSource,
+    workflowBundle,
     activities: createActivities(opts.deps),
     // The SDK's own SIGINT/SIGTERM handling is off: the entry points stop the worker in order.
     shutdownGraceTime: '10s',
   });
+}
+
+/** Bundles the workflow code from source (npm start, npm run worker) with one log line, not webpack's report. */
+async function bundleQuietly(log: Logger): Promise<{ code: string }> {
+  const started = Date.now();
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) };
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  log.info({ kib: Math.round(code.length / 1024), ms: Date.now() - started }, 'bundled the workflow code');
+  return { code };
 }

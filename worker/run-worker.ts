@@ -5,7 +5,9 @@ import { connectPostgres, type Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { StartupError, describeError } from '../infra/startup-error.js';
 import { loadPolicyRegistry } from '../activities/policy-registry.js';
-import { connectTemporalWorker } from '../infra/temporal.js';
+import { connectTemporalClient, connectTemporalWorker } from '../infra/temporal.js';
+import { ensureSearchAttributes } from '../infra/search-attributes.js';
+import type { Connection } from '@temporalio/client';
 import { startWorkerHealthServer } from './health-server.js';
 import { createReportWorker } from './report-worker.js';
 
@@ -39,6 +41,11 @@ export async function runWorker(opts: {
     await sql.end();
     throw err;
   });
+  if (config.temporal.server.kind === 'external') {
+    const client = await connectTemporalClient(config);
+    await ensureSearchAttributes(client.connection as Connection, config.temporal.namespace, log);
+    await client.connection.close();
+  }
   const worker = await createReportWorker({
     connection,
     config,

@@ -77,17 +77,21 @@ async function buildWithGo(target: string, env: NodeJS.ProcessEnv, say: Progress
     `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install — once per machine; about 6 minutes on 2 cores with cold Go caches, seconds when warm`,
   );
   let packages = 0;
-  await runLongCommand('go', ['install', '-v', CLI_MODULE], {
-    env: { ...env, GOBIN: staging, GOFLAGS: `${env.GOFLAGS ?? ''} -trimpath`.trim() },
-    onLine: (line) => {
-      if (!line.startsWith('go: ')) packages += 1;
-      else if (line.startsWith('go: downloading')) say(line);
-    },
-    onHeartbeat: (s) => say(`… still building the Temporal CLI (${s} s, ${packages} packages compiled)`),
-  });
-  await mkdir(join(dir, '..'), { recursive: true });
-  await rm(dir, { recursive: true, force: true });
-  await rename(staging, dir);
+  try {
+    await runLongCommand('go', ['install', '-v', CLI_MODULE], {
+      env: { ...env, GOBIN: staging, GOFLAGS: `${env.GOFLAGS ?? ''} -trimpath`.trim() },
+      onLine: (line) => {
+        if (!line.startsWith('go: ')) packages += 1;
+        else if (line.startsWith('go: downloading')) say(line);
+      },
+      onHeartbeat: (s) => say(`… still building the Temporal CLI (${s} s, ${packages} packages compiled)`),
+    });
+    await mkdir(join(dir, '..'), { recursive: true });
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   if (!existsSync(target)) throw new Error(`go install finished but ${target} is missing`);
   say(`Temporal CLI ready at ${target}`);
 }
