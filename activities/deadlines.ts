@@ -1,4 +1,10 @@
-import { scheduleClock, type ClockSchedule, type ScheduleRequest } from '../domain/deadline-schedule.js';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  ScheduleError,
+  scheduleClock,
+  type ClockSchedule,
+  type ScheduleRequest,
+} from '../domain/deadline-schedule.js';
 import type { Policy, PolicyRef } from '../domain/policy.js';
 import { workCalendar } from '../domain/work-calendar.js';
 import type { ActivityDeps } from './index.js';
@@ -17,7 +23,13 @@ export function createDeadlineActivities({ policies }: Pick<ActivityDeps, 'polic
     /** Fixes a clock's deadline, warning and ladder under an exact policy version. */
     fixDeadline(input: { policy: PolicyRef; request: ScheduleRequest }): Promise<ClockSchedule> {
       const policy = policies.get(input.policy.id, input.policy.version);
-      return Promise.resolve(scheduleClock(policy, workCalendar, input.request));
+      try {
+        return Promise.resolve(scheduleClock(policy, workCalendar, input.request));
+      } catch (err) {
+        // Retrying cannot help a request the policy refuses: fail the step at once.
+        if (err instanceof ScheduleError) throw ApplicationFailure.nonRetryable(err.message, 'invalid_input');
+        throw err;
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../infra/config.js';
 import { connectPostgres, type Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
+import { workCalendar } from '../domain/work-calendar.js';
 import { StartupError, describeError } from '../infra/startup-error.js';
 import { loadPolicyRegistry } from '../activities/policy-registry.js';
 import { connectTemporalClient, connectTemporalWorker } from '../infra/temporal.js';
@@ -36,6 +37,7 @@ export async function runWorker(opts: {
       );
     },
   );
+  warnIfCalendarEndsSoon(log);
   const sql: Sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
   const connection = await connectTemporalWorker(config).catch(async (err: unknown) => {
     await sql.end();
@@ -77,4 +79,21 @@ export async function runWorker(opts: {
       await done;
     },
   };
+}
+
+/**
+ * Working-day deadlines past the last year of calendar data cannot be fixed (the work calendar
+ * refuses to guess), so say so well before that day comes: add the next year when the State
+ * Council publishes it (usually in November), with scripts/import-calendar.ts.
+ */
+function warnIfCalendarEndsSoon(log: Logger, now = Date.now()): void {
+  const lastYear = Math.max(...workCalendar.years);
+  const coveredUntil = Date.parse(`${lastYear + 1}-01-01T00:00:00+08:00`);
+  const days = Math.floor((coveredUntil - now) / 86_400_000);
+  if (days < 90) {
+    log.warn(
+      { calendarVersion: workCalendar.version, daysLeft: days },
+      `the work calendar ends with ${lastYear}: add ${lastYear + 1} (npx tsx scripts/import-calendar.ts ${lastYear + 1} …) before working-day deadlines reach it`,
+    );
+  }
 }

@@ -97,9 +97,19 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
       (input: StepInput<StepName>) =>
         exclusive(async () => {
           const now = nowIso();
-          const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy }));
-          if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
-          await effects.run(applied, now);
+          // A step is all or nothing: if fixing its deadline or another effect fails, the state
+          // goes back to what it was and the caller gets the failure.
+          const saved = JSON.stringify(state);
+          const savedPolicy = policy;
+          try {
+            const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy }));
+            if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
+            await effects.run(applied, now);
+          } catch (err) {
+            restore(state, saved);
+            policy = savedPolicy;
+            throw err;
+          }
           await project();
           return viewReport(state);
         }),
@@ -151,6 +161,13 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   }
   await condition(allHandlersFinished);
   return { stage: state.stage };
+}
+
+function restore(state: ReportState, saved: string): void {
+  const target = state as unknown as Record<string, unknown>;
+  const before = JSON.parse(saved) as Record<string, unknown>;
+  for (const key of Object.keys(target)) if (!(key in before)) delete target[key];
+  Object.assign(target, before);
 }
 
 /** Runs a machine call; a refused step becomes an ApplicationFailure whose type is its stable code. */
