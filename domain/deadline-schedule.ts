@@ -18,6 +18,11 @@ export interface DeadlineProvenance {
   /** The rule applied, e.g. `3 calendar days`, `7 working days`, `set by handler`. */
   readonly rule: string;
   readonly startedAt: string;
+  /**
+   * Set when a working-day count ran past the calendar's last year: those days were counted
+   * Monday to Friday, without holidays. Said openly, never guessed silently.
+   */
+  readonly calendarFallback?: string;
 }
 
 /**
@@ -54,17 +59,41 @@ function describe(d: DurationSpec): string {
   return 'the same day';
 }
 
-function addDuration(calendar: DeadlineCalendar, start: number, d: DurationSpec): number {
+const CHINA_OFFSET = 8 * HOUR;
+
+/** End of the n-th Monday-to-Friday after the China local date of `start` (no holidays known). */
+function addWeekdays(calendar: DeadlineCalendar, start: number, n: number): number {
+  let day = calendar.endOfChinaDay(start);
+  for (let counted = 0; counted < n;) {
+    day += 24 * HOUR;
+    const weekday = new Date(day + CHINA_OFFSET).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) counted += 1;
+  }
+  return day;
+}
+
+/** Working days by the calendar; past its coverage, weekdays, with a note for the provenance. */
+function addWorkingDays(calendar: DeadlineCalendar, start: number, n: number, notes: string[]): number {
+  try {
+    return calendar.addWorkingDays(start, n);
+  } catch (err) {
+    if ((err as Error).name !== 'CalendarNotCoveredError') throw err;
+    notes.push(`${(err as Error).message}: counted Monday to Friday`);
+    return addWeekdays(calendar, start, n);
+  }
+}
+
+function addDuration(calendar: DeadlineCalendar, start: number, d: DurationSpec, notes: string[]): number {
   if ('hours' in d) return start + d.hours * HOUR;
   if ('calendarDays' in d) return start + d.calendarDays * 24 * HOUR;
-  if ('workingDays' in d) return calendar.addWorkingDays(start, d.workingDays);
+  if ('workingDays' in d) return addWorkingDays(calendar, start, d.workingDays, notes);
   return calendar.endOfChinaDay(start);
 }
 
-function rungAt(calendar: DeadlineCalendar, due: number, step: LadderStep): number {
+function rungAt(calendar: DeadlineCalendar, due: number, step: LadderStep, notes: string[]): number {
   return 'hours' in step.after
     ? due + step.after.hours * HOUR
-    : calendar.addWorkingDays(due, step.after.workingDays);
+    : addWorkingDays(calendar, due, step.after.workingDays, notes);
 }
 
 /** A schedule request the policy cannot satisfy (e.g. a rectification deadline beyond its cap). */
@@ -83,6 +112,7 @@ export function scheduleClock(
   const spec = policy.clocks[req.clock];
   let due: number;
   let rule: string;
+  const notes: string[] = [];
   if (req.clock === 'rectification') {
     const cap = policy.clocks.rectification.due.maxCalendarDays;
     due = Date.parse(req.handlerDueAt ?? '');
@@ -94,7 +124,7 @@ export function scheduleClock(
     rule = `set by handler (at most ${cap} calendar days)`;
   } else {
     const duration = durationFor(policy, req);
-    due = addDuration(calendar, start, duration);
+    due = addDuration(calendar, start, duration, notes);
     rule = describe(duration);
   }
   const warnBefore = spec.warnBeforeHours * HOUR;
@@ -106,13 +136,14 @@ export function scheduleClock(
     startedAt: iso(start),
     warnAt: iso(warnAt),
     dueAt: iso(due),
-    rungs: spec.ladder.map((step) => ({ rung: step.rung, at: iso(rungAt(calendar, due, step)) })),
+    rungs: spec.ladder.map((step) => ({ rung: step.rung, at: iso(rungAt(calendar, due, step, notes)) })),
     provenance: {
       policyId: policy.id,
       policyVersion: policy.version,
       calendarVersion: calendar.version,
       rule,
       startedAt: iso(start),
+      ...(notes.length > 0 ? { calendarFallback: notes[0] } : {}),
     },
   };
 }

@@ -1,0 +1,87 @@
+import type { StageName } from '../../domain/report/report-state.js';
+import type { StepName } from '../../domain/report/step-inputs.js';
+import type { Actor, Role } from '../../domain/vocabulary.js';
+import { sha256 } from './reports.js';
+
+/**
+ * The rule of each human step, written out as the specification the state machine must meet: the
+ * roles that may take it, a valid input (without the actor), and a stage of the main line (or a
+ * terminal stage) where it does not apply. Unit and workflow tests both check the machine against it.
+ */
+export interface StepRule {
+  readonly roles: readonly Role[];
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly wrongAt: StageName;
+}
+
+export const CLAIM_CODE = 'claim-code-1';
+
+export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
+  acceptReport: {
+    roles: ['dispatcher'],
+    input: { urgency: 'general', category: 'fire', domain: 'gas' },
+    wrongAt: 'accepted',
+  },
+  rejectReport: { roles: ['dispatcher'], input: { reason: '不属于安全生产举报' }, wrongAt: 'accepted' },
+  assignReport: {
+    roles: ['dispatcher'],
+    input: { unitId: 'unit-a', routing: 'manual' },
+    wrongAt: 'received',
+  },
+  returnAssignment: { roles: ['handler'], input: { reason: '非本单位辖区' }, wrongAt: 'verifying' },
+  disputeAssignment: { roles: ['handler'], input: { reason: '应由区消防支队办理' }, wrongAt: 'verified' },
+  resolveDispute: { roles: ['dispatcher'], input: { decision: 'assignment_upheld' }, wrongAt: 'verifying' },
+  startVerification: { roles: ['handler'], input: {}, wrongAt: 'verifying' },
+  submitVerification: {
+    roles: ['handler'],
+    input: { outcome: 'partly', findings: '部分属实', hazardsFound: 1, majorHazard: false },
+    wrongAt: 'assigned',
+  },
+  orderRectification: {
+    roles: ['handler'],
+    input: { measures: ['order_rectification'], dueAt: '2026-12-03T01:30:00.000Z' },
+    wrongAt: 'verifying',
+  },
+  reportRectification: { roles: ['handler'], input: { summary: '已整改' }, wrongAt: 'verified' },
+  reviewRectification: {
+    roles: ['reviewer'],
+    input: { approved: true, comment: '同意' },
+    wrongAt: 'rectifying',
+  },
+  giveFeedback: { roles: ['handler', 'dispatcher'], input: { summary: '已办结' }, wrongAt: 'rectifying' },
+  recordSatisfaction: {
+    roles: ['intake', 'dispatcher'],
+    input: { rating: 'satisfied' },
+    wrongAt: 'awaiting_feedback',
+  },
+  claimReward: { roles: ['intake'], input: { claimCodeHash: sha256(CLAIM_CODE) }, wrongAt: 'feedback_given' },
+  proposeReward: {
+    roles: ['reward_proposer'],
+    input: { basis: { kind: 'fine', fineFen: 1_000_000 } },
+    wrongAt: 'reward_proposed',
+  },
+  decideReward: { roles: ['reward_approver'], input: { decision: 'approved' }, wrongAt: 'reward_pending' },
+  payReward: { roles: ['finance'], input: {}, wrongAt: 'reward_proposed' },
+  withdrawReport: { roles: ['intake'], input: { reason: '已自行解决' }, wrongAt: 'verified' },
+  mergeReport: { roles: ['dispatcher'], input: { intoReportId: 'hotline_12345:GD-1' }, wrongAt: 'verifying' },
+  cancelReport: { roles: ['admin'], input: { reason: '重复录入' }, wrongAt: 'cancelled' },
+  pauseClock: {
+    roles: ['handler', 'dispatcher'],
+    input: { waitingFor: 'third_party', reason: '待检测报告' },
+    wrongAt: 'accepted',
+  },
+  resumeClock: { roles: ['handler', 'dispatcher'], input: {}, wrongAt: 'accepted' },
+};
+
+/** Someone in `role`; a handler acts for `unitId`. */
+export const actorOf = (role: Role, unitId = 'unit-a'): Actor => ({
+  id: `${role}-x`,
+  role,
+  ...(role === 'handler' ? { unitId } : {}),
+});
+
+/** A valid input of `step`, taken by the first role the step is for. */
+export const validInput = (step: StepName, actor = actorOf(STEP_RULES[step].roles[0]!)) => ({
+  actor,
+  ...STEP_RULES[step].input,
+});
