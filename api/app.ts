@@ -1,28 +1,54 @@
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawServerDefault,
+} from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../infra/config.js';
 import type { Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { withTimeout } from '../infra/startup-error.js';
 import { temporalIsHealthy } from '../infra/temporal.js';
+import { KeyRing } from '../infra/vault.js';
+import { installAuthentication } from './authentication.js';
+import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
+import { intakeRoutes } from './intake-routes.js';
+import { installMetrics } from './metrics.js';
+import { installOpenApi } from './openapi.js';
+import { reportRoutes } from './report-routes.js';
+import { stepRoutes } from './step-routes.js';
 
 /** What the routes need; tests pass real connections, as the entry points do. */
 export interface ApiDeps {
   readonly config: Config;
   readonly sql: Sql;
   readonly temporal: Client;
+  /** The reporter vault's keys (see infra/vault-keys.ts for how the entry points resolve them). */
+  readonly vault: KeyRing;
+  /** Whether the namespace has Bihuan's search attributes, so new reports may set them. */
+  readonly searchAttributes: boolean;
   temporalHealthy(): Promise<boolean>;
   postgresHealthy(): Promise<boolean>;
 }
 
-export function createApiDeps(config: Config, sql: Sql, temporal: Client): ApiDeps {
+export function createApiDeps(
+  config: Config,
+  sql: Sql,
+  temporal: Client,
+  opts: { vault?: KeyRing; searchAttributes?: boolean } = {},
+): ApiDeps {
   return {
     config,
     sql,
     temporal,
+    vault: opts.vault ?? new KeyRing(config.vaultKeys),
+    searchAttributes: opts.searchAttributes ?? false,
     temporalHealthy: () => temporalIsHealthy(temporal.connection),
     postgresHealthy: () =>
       withTimeout(sql`select 1`, 2000, () => new Error('timeout')).then(
@@ -41,17 +67,50 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** A caller's x-request-id is kept when it is a plain token (it ends up in every log line). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the API: thin by design — it authenticates, validates against the route schemas,
+ * authorises and forwards to the report's workflow; the workflow holds the rules.
+ */
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   const loggerInstance: FastifyBaseLogger = log.child({ component: 'api' });
   const app = Fastify({
     loggerInstance,
     bodyLimit: 256 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Bodies are taken as sent: an unknown field (an `actor`, a typo) is refused, not dropped,
+    // and "3" is not a number.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  installErrorHandler(app);
+  await installMetrics(app);
+  await installOpenApi(app);
+  await app.register(rateLimit, { global: false });
+  const authorize = await installAuthentication(app, { sql: deps.sql, jwtSecret: deps.config.jwtSecret });
+  const { temporal } = deps;
   await app.register(healthRoutes(deps));
+  await app.register(
+    intakeRoutes({
+      sql: deps.sql,
+      temporal,
+      vault: deps.vault,
+      taskQueue: deps.config.temporal.taskQueue,
+      searchAttributes: deps.searchAttributes,
+      authorize,
+      rateLimitPerMinute: deps.config.intakeRateLimit,
+    }),
+  );
+  await app.register(reportRoutes({ temporal, authorize }));
+  await app.register(stepRoutes({ temporal, authorize }));
   return app;
 }

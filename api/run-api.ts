@@ -1,7 +1,10 @@
+import type { Connection } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import { connectPostgres } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
+import { searchAttributesReady } from '../infra/search-attributes.js';
 import { connectTemporalClient } from '../infra/temporal.js';
+import { resolveVaultKeys } from '../infra/vault-keys.js';
 import { buildApp, createApiDeps } from './app.js';
 import { listen } from './server.js';
 
@@ -17,10 +20,15 @@ export async function runApi(opts: {
   log: Logger;
 }): Promise<RunningApi> {
   const { config, log } = opts;
+  const vault = await resolveVaultKeys(config, log);
   const sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
   try {
     const temporal = await connectTemporalClient(config);
-    const app = await buildApp(createApiDeps(config, sql, temporal), log);
+    const searchAttributes = await searchAttributesReady(
+      temporal.connection as Connection,
+      config.temporal.namespace,
+    );
+    const app = await buildApp(createApiDeps(config, sql, temporal, { vault, searchAttributes }), log);
     app.addHook('onClose', async () => {
       await temporal.connection.close();
       await sql.end({ timeout: 5 });

@@ -1,4 +1,9 @@
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { reportWorkflowId } from '../domain/report/report-id.js';
 import type { Intake } from '../domain/report/step-inputs.js';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
@@ -7,7 +12,9 @@ import type { reportWorkflow } from '../workflows/report-workflow.js';
 
 /**
  * Starts the workflow of a report, or reaches the one already running for the same
- * (channel, external id): an intake retry never starts a second workflow.
+ * (channel, external id): an intake retry never starts a second workflow. A report whose workflow
+ * has closed is never started again either (REJECT_DUPLICATE): that throws
+ * `WorkflowExecutionAlreadyStartedError`.
  */
 export async function startReport(
   client: Client,
@@ -20,6 +27,7 @@ export async function startReport(
     taskQueue: opts.taskQueue,
     args: [{ intake }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     ...(opts.searchAttributes
       ? {
           typedSearchAttributes: [

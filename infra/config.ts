@@ -15,6 +15,9 @@ const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   { default: 'info' },
 );
+/** `<id>:<base64 of 32 bytes>`, comma-separated; the first key encrypts, every key decrypts. */
+const VAULT_KEYS_PATTERN =
+  '^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$';
 const Port = (fallback?: number) =>
   Type.Integer({ minimum: 1, maximum: 65535, ...(fallback === undefined ? {} : { default: fallback }) });
 
@@ -41,6 +44,9 @@ export const EnvSchema = Type.Object({
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
   BIHUAN_POLICY: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', default: 'district-default' }),
   BIHUAN_POLICY_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  BIHUAN_VAULT_KEYS: Type.Optional(Type.String({ pattern: VAULT_KEYS_PATTERN })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  INTAKE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -68,13 +74,30 @@ const HINTS: Record<keyof Env, string> = {
   STARTUP_TIMEOUT_MS: 'milliseconds, 1000–120000',
   BIHUAN_POLICY: 'the id of a policy in policies/, e.g. district-default',
   BIHUAN_POLICY_DIR: 'a directory of <id>.v<version>.json policy files',
+  BIHUAN_VAULT_KEYS:
+    'comma-separated <id>:<base64 of 32 random bytes>, newest first, e.g. k1:$(openssl rand -base64 32)',
+  JWT_SECRET:
+    'a shared secret of at least 32 characters for HS256 tokens, or unset it to accept API keys only',
+  INTAKE_RATE_LIMIT: 'intake requests per minute per API client, 1–1000000',
 };
+
+/** Settings whose values never appear in a message. */
+const SECRETS = new Set<string>(['TEMPORAL_API_KEY', 'BIHUAN_VAULT_KEYS', 'JWT_SECRET']);
 
 export interface Config {
   readonly mode: 'development' | 'production' | 'test';
   readonly logLevel: Env['LOG_LEVEL'];
   readonly dataDir: string;
   readonly api: { readonly host: string; readonly port: number };
+  /** Intake requests per minute per authenticated API client. */
+  readonly intakeRateLimit: number;
+  /** HS256 secret: when set, `Authorization: Bearer <JWT>` is accepted besides API keys. */
+  readonly jwtSecret: string | undefined;
+  /**
+   * Keys of the reporter vault (AES-256-GCM), newest first: the first encrypts, all decrypt.
+   * Empty when BIHUAN_VAULT_KEYS is unset; the API then uses a development key or refuses to start.
+   */
+  readonly vaultKeys: readonly VaultKey[];
   readonly worker: { readonly healthPort: number | undefined };
   readonly postgres:
     | { readonly kind: 'external'; readonly url: string }
@@ -99,6 +122,28 @@ export interface Config {
   readonly policy: { readonly defaultId: string; readonly dir: string };
 }
 
+export interface VaultKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+/** Parses `<id>:<base64>,…` (already checked against the pattern); ids must be unique. */
+export function parseVaultKeys(value: string | undefined): readonly VaultKey[] {
+  if (!value) return [];
+  const keys = value.split(',').map((entry) => {
+    const [id = '', material = ''] = entry.split(':');
+    return Object.freeze({ id, key: Buffer.from(material, 'base64') });
+  });
+  const ids = new Set(keys.map((k) => k.id));
+  if (ids.size !== keys.length || keys.some((k) => k.key.length !== 32)) {
+    throw new ConfigError(
+      'BIHUAN_VAULT_KEYS',
+      `BIHUAN_VAULT_KEYS is invalid: ${HINTS.BIHUAN_VAULT_KEYS} (unique ids)`,
+    );
+  }
+  return Object.freeze(keys);
+}
+
 /** A setting that is missing or malformed. `message` is the one line shown to the operator. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -121,7 +166,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const [firstError] = [...Value.Errors(EnvSchema, parsed)];
   if (firstError) {
     const setting = firstError.instancePath.replace(/^\//, '') as keyof Env;
-    const shown = env[setting] === undefined ? '(unset)' : JSON.stringify(env[setting]);
+    const shown =
+      env[setting] === undefined
+        ? '(unset)'
+        : SECRETS.has(setting)
+          ? '(hidden)'
+          : JSON.stringify(env[setting]);
     throw new ConfigError(setting, `${setting}=${shown} is invalid: ${HINTS[setting] ?? firstError.message}`);
   }
   const e = parsed as Env;
@@ -151,6 +201,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir,
     api: Object.freeze({ host: e.HOST, port: e.PORT }),
+    intakeRateLimit: e.INTAKE_RATE_LIMIT,
+    jwtSecret: e.JWT_SECRET,
+    vaultKeys: parseVaultKeys(e.BIHUAN_VAULT_KEYS),
     worker: Object.freeze({ healthPort: e.WORKER_HEALTH_PORT }),
     postgres: Object.freeze(
       e.DATABASE_URL

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole service on one machine with no configuration. Starts what is not
  * configured — PostgreSQL under DATA_DIR unless DATABASE_URL is set, the Temporal dev server
- * (SQLite in DATA_DIR, Web UI) unless TEMPORAL_ADDRESS is set — then migrations, the worker and
+ * (SQLite in DATA_DIR, Web UI) unless TEMPORAL_ADDRESS is set — then migrations, development API
+ * keys (outside production, on the first start: `DATA_DIR/dev-api-keys.json`), the worker and
  * the API. Ctrl-C stops everything in reverse order; the next start resumes every open workflow.
  */
 import { loadConfig, type Config } from '../infra/config.js';
@@ -9,6 +10,7 @@ import { migrate } from '../infra/database.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { onShutdownSignal, runMain } from '../infra/main-guard.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
+import { seedDevApiKeys } from '../api/dev-api-keys.js';
 import { runApi } from '../api/run-api.js';
 import { runWorker } from '../worker/run-worker.js';
 import { startEmbeddedPostgres } from './embedded/postgres.js';
@@ -62,6 +64,7 @@ runMain(async () => {
     if (temporal.status === 'rejected') throw temporal.reason;
     const databaseUrl = database.value;
     await migrate(databaseUrl, log, config.startupTimeoutMs);
+    await seedDevApiKeys({ config, databaseUrl, log });
     const worker = await runWorker({ config, databaseUrl, log });
     stops.push(() => worker.stop());
     const api = await runApi({ config, databaseUrl, log });

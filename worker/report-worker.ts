@@ -41,7 +41,14 @@ export async function createReportWorker(opts: ReportWorkerOptions): Promise<Wor
 /** Bundles the workflow code from source (npm start, npm run worker) with one log line, not webpack's report. */
 async function bundleQuietly(log: Logger): Promise<{ code: string }> {
   const started = Date.now();
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) };
+  const quiet = {
+    log() {},
+    trace() {},
+    debug() {},
+    info() {},
+    warn: (m: string) => log.warn(m),
+    error: (m: string) => log.error(m),
+  };
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
   log.info({ kib: Math.round(code.length / 1024), ms: Date.now() - started }, 'bundled the workflow code');
   return { code };

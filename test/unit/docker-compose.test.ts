@@ -109,7 +109,9 @@ const containerEnv = (name: string, operatorEnv: Record<string, string>): Record
   Object.fromEntries(
     Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, interpolate(v, operatorEnv)]),
   );
-const SECRETS = { BIHUAN_VAULT_KEYS: 'test-vault-keys', BIHUAN_CODEC_KEYS: 'test-codec-keys' };
+// A well-formed vault key (<id>:<base64 of 32 bytes>): the services validate its format at start-up.
+const TEST_VAULT_KEYS = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+const SECRETS = { BIHUAN_VAULT_KEYS: TEST_VAULT_KEYS, BIHUAN_CODEC_KEYS: 'test-codec-keys' };
 
 const healthPortOf = (s: Service): number => {
   const url = /http:\/\/127\.0\.0\.1:(\d+)\/ready/.exec(s.healthcheck?.test.join(' ') ?? '');
@@ -260,7 +262,7 @@ describe('docker-compose.yml: configuration of the API and the worker', () => {
 
     it(`${name}: receives the vault and codec keys from the operator's environment`, () => {
       const env = containerEnv(name, SECRETS);
-      expect(env.BIHUAN_VAULT_KEYS).toBe('test-vault-keys');
+      expect(env.BIHUAN_VAULT_KEYS).toBe(TEST_VAULT_KEYS);
       expect(env.BIHUAN_CODEC_KEYS).toBe('test-codec-keys');
     });
 

@@ -1,0 +1,85 @@
+import Type from 'typebox';
+
+/**
+ * Every kind of problem the API answers with, as an RFC 9457 problem document
+ * (`application/problem+json`). `type` is `https://bihuan.dev/problems/<kind>` and stable: clients
+ * branch on it, never on `title` or `detail`.
+ */
+export const PROBLEMS = {
+  'invalid-input': { status: 400, title: 'The request is malformed or misses fields' },
+  unauthenticated: { status: 401, title: 'Missing, unknown or revoked credentials' },
+  'not-allowed': { status: 403, title: 'Your role may not do this' },
+  'report-not-found': { status: 404, title: 'No such report' },
+  'not-found': { status: 404, title: 'No such endpoint' },
+  'method-not-allowed': { status: 405, title: 'The endpoint does not take this method' },
+  'wrong-stage': { status: 409, title: 'The report is not at a stage where this step applies' },
+  'same-person': { status: 409, title: 'One person cannot hold two reward roles on one report' },
+  'out-of-window': { status: 409, title: 'The step came too late' },
+  'intake-conflict': {
+    status: 409,
+    title: 'This (channel, externalId) was already received with a different body',
+  },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Send application/json' },
+  'not-eligible': { status: 422, title: 'The report or reporter is not eligible' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },
+} as const;
+export type ProblemKind = keyof typeof PROBLEMS;
+
+export const PROBLEM_BASE = 'https://bihuan.dev/problems/';
+export const problemType = (kind: ProblemKind): string => `${PROBLEM_BASE}${kind}`;
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The workflow's stable ApplicationFailure types (domain/report/step-rejected.ts) and their problems. */
+export const STEP_REJECTION_PROBLEMS: Readonly<Record<string, ProblemKind>> = {
+  invalid_input: 'invalid-input',
+  not_allowed: 'not-allowed',
+  wrong_stage: 'wrong-stage',
+  same_person: 'same-person',
+  out_of_window: 'out-of-window',
+  not_eligible: 'not-eligible',
+  unknown_report: 'report-not-found',
+};
+
+/** A problem the API raises on purpose; the error handler turns it into the document. */
+export class ProblemError extends Error {
+  override readonly name = 'ProblemError';
+  readonly statusCode: number;
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(detail, options);
+    this.statusCode = PROBLEMS[kind].status;
+    this.headers = options?.headers ?? {};
+  }
+  readonly headers: Record<string, string>;
+}
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ format: 'uri', examples: [problemType('wrong-stage')] }),
+    title: Type.String(),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String(),
+    instance: Type.String({ description: 'the request path' }),
+    requestId: Type.String({ description: 'the x-request-id of the request, for support' }),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        description: 'invalid-input only: each offending field',
+      }),
+    ),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } };
+
+/** The error responses every route documents. */
+export const problemResponses = {
+  '4xx': { description: 'a problem document; `type` says which', content: problemContent },
+  '5xx': { description: 'a problem document: internal or unavailable', content: problemContent },
+};

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Client } from '@temporalio/client';
+import Type, { type TSchema } from 'typebox';
+import { Closed } from '../domain/schema.js';
+import { STEP_INPUTS, STEP_NAMES, type StepInput, type StepName } from '../domain/report/step-inputs.js';
+import { STEPS } from '../domain/report/steps.js';
+import { ROLES } from '../domain/vocabulary.js';
+import type { Authorize } from './authentication.js';
+import { ClaimCodeSchema, hashClaimCode } from './claim-code.js';
+import { problemResponses } from './problems.js';
+import { runStep } from './report-access.js';
+import { ReportIdParams, ReportViewSchema } from './report-schemas.js';
+
+/**
+ * One route per human step, generated from the step table: `POST /v1/reports/:id/<kebab-step>`,
+ * the body the step's input schema without `actor` (the authenticated caller is the actor), the
+ * roles those of the state machine's step definition. The answer is the report's new state.
+ */
+export const stepPath = (step: StepName): string => step.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+type StepBody<S extends StepName> = Omit<StepInput<S>, 'actor'>;
+
+interface BodyAdapter {
+  readonly schema: TSchema;
+  readonly toInput: (body: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/**
+ * Where the wire body differs from the step input. A citizen's claim code is hashed here: the
+ * caller sends the code, the workflow compares hashes and never sees the code.
+ */
+const ADAPTERS: Partial<Record<StepName, BodyAdapter>> = {
+  claimReward: {
+    schema: Closed({ claimCode: ClaimCodeSchema }),
+    toInput: (body) => ({ claimCodeHash: hashClaimCode(body.claimCode as string) }),
+  },
+};
+
+/** The step's input schema without `actor`, refusing unknown fields as the workflow does. */
+function bodySchemaOf(step: StepName): TSchema {
+  const { actor: _actor, ...properties } = STEP_INPUTS[step].properties;
+  return Type.Object(properties, { additionalProperties: false });
+}
+
+export function stepRoutes(deps: { temporal: Client; authorize: Authorize }): FastifyPluginAsyncTypebox {
+  return (app) => {
+    for (const step of STEP_NAMES) {
+      const adapter = ADAPTERS[step];
+      const roles = STEPS[step].roles;
+      app.post(
+        `/v1/reports/:id/${stepPath(step)}`,
+        {
+          onRequest: deps.authorize(roles),
+          // A step with nothing to say (payReward, startVerification …) may be posted without a body.
+          preValidation: (req, _reply, done) => {
+            req.body ??= {};
+            done();
+          },
+          schema: {
+            tags: ['steps'],
+            operationId: step,
+            summary: `${step} — for ${roles.map((r) => `${r} (${ROLES[r]})`).join(', ')}`,
+            security: [{ bearer: [] }],
+            params: ReportIdParams,
+            body: adapter?.schema ?? bodySchemaOf(step),
+            response: { 200: ReportViewSchema, ...problemResponses },
+          },
+        },
+        async (req) => {
+          const body = req.body as Record<string, unknown>;
+          const input = (adapter ? adapter.toInput(body) : body) as StepBody<typeof step>;
+          return runStep(deps.temporal, req.caller!, req.params.id, step, input);
+        },
+      );
+    }
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,134 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepPath } from '../../../api/step-routes.js';
+import { STEP_NAMES } from '../../../domain/report/step-inputs.js';
+import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+
+/**
+ * Who may call what, as the domain's roles say (../shared/DESIGN.md): every endpoint against every
+ * caller. A caller outside an endpoint's roles gets 403 and nothing else; a handler of another
+ * unit gets 404, as if the report did not exist; nobody without credentials gets past 401.
+ */
+const CALLERS = [
+  'intake',
+  'dispatcher',
+  'handler:unit-a',
+  'handler:unit-b',
+  'reviewer',
+  'reward_proposer',
+  'reward_approver',
+  'finance',
+  'supervisor',
+  'admin',
+] as const;
+const EVERYONE = CALLERS.map((c) => c.replace(/:.*/, ''));
+
+const MAY: Record<string, readonly string[]> = {
+  'POST /v1/reports': ['intake'],
+  'GET /v1/reports/:id': EVERYONE,
+  'GET /v1/reports/:id/timeline': EVERYONE,
+  'accept-report': ['dispatcher'],
+  'reject-report': ['dispatcher'],
+  'assign-report': ['dispatcher'],
+  'return-assignment': ['handler'],
+  'dispute-assignment': ['handler'],
+  'resolve-dispute': ['dispatcher'],
+  'start-verification': ['handler'],
+  'submit-verification': ['handler'],
+  'order-rectification': ['handler'],
+  'report-rectification': ['handler'],
+  'review-rectification': ['reviewer'],
+  'give-feedback': ['handler', 'dispatcher'],
+  'record-satisfaction': ['intake', 'dispatcher'],
+  'claim-reward': ['intake'],
+  'propose-reward': ['reward_proposer'],
+  'decide-reward': ['reward_approver'],
+  'pay-reward': ['finance'],
+  'withdraw-report': ['intake'],
+  'merge-report': ['dispatcher'],
+  'cancel-report': ['admin'],
+  'pause-clock': ['handler', 'dispatcher'],
+  'resume-clock': ['handler', 'dispatcher'],
+};
+
+describe('authorisation: every role against every endpoint', () => {
+  let api: ApiEnv;
+  let id: string;
+  beforeAll(async () => {
+    api = await createApiEnv({ startTime: MONDAY_MORNING });
+    id = (await api.post('/v1/reports', 'intake', anIntakeBody())).json().id;
+    const accept = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
+    expect((await api.post(reportUrl(id, 'accept-report'), 'dispatcher', accept)).statusCode).toBe(200);
+    const assign = { unitId: 'unit-a', routing: 'rule' };
+    expect((await api.post(reportUrl(id, 'assign-report'), 'dispatcher', assign)).statusCode).toBe(200);
+  });
+  afterAll(() => api?.close());
+
+  /** Calls an endpoint as `as` with an empty body: enough to tell authorisation from validation. */
+  const call = (endpoint: string, as: string | undefined, report = id) => {
+    if (endpoint === 'POST /v1/reports') return api.post('/v1/reports', as, {});
+    if (endpoint === 'GET /v1/reports/:id') return api.get(reportUrl(report), as);
+    if (endpoint === 'GET /v1/reports/:id/timeline') return api.get(`${reportUrl(report)}/timeline`, as);
+    return api.post(reportUrl(report, endpoint), as, {});
+  };
+
+  it('covers every step route', () => {
+    expect(STEP_NAMES.map(stepPath).sort()).toEqual(
+      Object.keys(MAY)
+        .filter((e) => !e.includes(' '))
+        .sort(),
+    );
+  });
+
+  it.each(Object.keys(MAY))('%s: only its roles get past authorisation', async (endpoint) => {
+    const unauthenticated = await call(endpoint, undefined);
+    expect(unauthenticated.statusCode).toBe(401);
+    for (const caller of CALLERS) {
+      const res = await call(endpoint, caller);
+      const role = caller.replace(/:.*/, '');
+      const why = `${caller} → ${endpoint}: ${res.statusCode} ${res.body.slice(0, 200)}`;
+      if (!MAY[endpoint]!.includes(role)) {
+        expect(res.statusCode, why).toBe(403);
+        expect(res.json().type, why).toBe('https://bihuan.dev/problems/not-allowed');
+      } else if (caller === 'handler:unit-b' && endpoint !== 'POST /v1/reports') {
+        // unit A's report does not exist for unit B: the answer is that of an unknown report
+        const unknown = await call(endpoint, caller, 'report:hotline_12345:NO-SUCH-TICKET');
+        expect([400, 404], why).toContain(res.statusCode);
+        expect([res.statusCode, res.json().type, res.json().detail], why).toEqual([
+          unknown.statusCode,
+          unknown.json().type,
+          unknown.json().detail,
+        ]);
+      } else {
+        expect([401, 403, 404], why).not.toContain(res.statusCode);
+      }
+    }
+  });
+
+  it('authorises JWT callers by their role claim; refuses a handler token without a unit, and tokens without or past their expiry', async () => {
+    const sign = (claims: object) => api.app.jwt.sign(claims);
+    expect((await api.get(reportUrl(id), sign({ sub: 'zhang-wei', role: 'supervisor' }))).statusCode).toBe(
+      200,
+    );
+    const asFinance = sign({ sub: 'zhang-wei', role: 'finance' });
+    expect((await api.post(reportUrl(id, 'accept-report'), asFinance, {})).statusCode).toBe(403);
+    expect(
+      (await api.get(reportUrl(id), sign({ sub: 'wang-fang', role: 'handler', unitId: 'unit-a' })))
+        .statusCode,
+    ).toBe(200);
+    expect((await api.get(reportUrl(id), sign({ sub: 'wang-fang', role: 'handler' }))).statusCode).toBe(401);
+    expect((await api.get(reportUrl(id), sign({ sub: 'wang-fang', role: 'mayor' }))).statusCode).toBe(401);
+    // tokens must expire, and expired ones open nothing
+    const now = Math.floor(Date.now() / 1000);
+    const hs256 = (payload: object) => {
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(payload)}`;
+      const mac = createHmac('sha256', api.config.jwtSecret!).update(unsigned).digest('base64url');
+      return `${unsigned}.${mac}`;
+    };
+    const supervisor = { sub: 'zhang-wei', role: 'supervisor' };
+    expect((await api.get(reportUrl(id), hs256({ ...supervisor, exp: now + 60 }))).statusCode).toBe(200);
+    expect((await api.get(reportUrl(id), hs256(supervisor))).statusCode).toBe(401);
+    expect((await api.get(reportUrl(id), hs256({ ...supervisor, exp: now - 60 }))).statusCode).toBe(401);
+  });
+});

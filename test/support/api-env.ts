@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { buildApp, createApiDeps, type App } from '../../api/app.js';
+import { createApiKey } from '../../api/api-keys.js';
+import { devApiKeySpecs } from '../../api/dev-api-keys.js';
+import type { IntakeBody } from '../../api/intake-schema.js';
+import { loadConfig } from '../../infra/config.js';
+import { createLogger, type Logger } from '../../infra/logger.js';
+import { createReportEnv, type ReportEnv } from './report-env.js';
+
+/** Who calls: a key name of {@link devApiKeySpecs} (`dispatcher`, `handler:unit-a`, …). */
+export type As = string;
+
+/**
+ * The API as `npm start` builds it, driven with `inject`, on a real Temporal (the report env's
+ * time-skipping server and worker) and a real PostgreSQL: one API key per role, one handler key per
+ * demo unit. Nothing is mocked.
+ */
+export async function createApiEnv(
+  opts: { startTime?: string; env?: Record<string, string>; log?: Logger } = {},
+) {
+  const t: ReportEnv = await createReportEnv(opts.startTime ? { startTime: opts.startTime } : {});
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'postgres://unused@127.0.0.1/unused', // the app gets t.sql
+    TEMPORAL_ADDRESS: '127.0.0.1:1', // the app gets t.client
+    TEMPORAL_TASK_QUEUE: t.taskQueue,
+    BIHUAN_VAULT_KEYS: `test:${randomBytes(32).toString('base64')}`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ...opts.env,
+  });
+  const app: App = await buildApp(
+    createApiDeps(config, t.sql, t.client),
+    opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  );
+  const keys: Record<As, string> = {};
+  for (const [name, spec] of Object.entries(devApiKeySpecs())) keys[name] = await createApiKey(t.sql, spec);
+
+  const call = (method: InjectOptions['method'], url: string, as: As | undefined, body?: unknown) =>
+    app.inject({
+      method,
+      url,
+      headers: as ? { authorization: `Bearer ${keys[as] ?? as}` } : {},
+      ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+    });
+  return {
+    t,
+    app,
+    config,
+    keys,
+    get: (url: string, as?: As) => call('GET', url, as),
+    post: (url: string, as: As | undefined, body?: unknown) => call('POST', url, as, body),
+    async close() {
+      await app.close();
+      await t.close();
+    },
+  };
+}
+export type ApiEnv = Awaited<ReturnType<typeof createApiEnv>>;
+
+/** `/v1/reports/<id percent-encoded>[/<step>]`. */
+export const reportUrl = (id: string, step?: string): string =>
+  `/v1/reports/${encodeURIComponent(id)}${step ? `/${step}` : ''}`;
+
+let counter = 0;
+/** A valid intake body from the 12345 hotline, unique per call unless `externalId` is given. */
+export function anIntakeBody(overrides: Partial<IntakeBody> = {}): IntakeBody {
+  counter += 1;
+  return {
+    channel: 'hotline_12345',
+    externalId: `GD${process.pid}-${counter}-${randomBytes(3).toString('hex')}`,
+    receivedAt: '2026-11-23T01:30:00.000Z',
+    description: '某仓库内违规存放大量电动自行车电池并在楼道充电',
+    location: { address: '浦兴路街道某路100号', district: '浦东新区', street: '浦兴路街道' },
+    reporter: { anonymous: true },
+    ...overrides,
+  };
+}
+
+export const MONDAY_MORNING = '2026-11-23T01:30:00Z';
