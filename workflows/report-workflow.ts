@@ -46,6 +46,18 @@ const nowIso = () => new Date(Date.now()).toISOString();
  */
 export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<ReportOutcome> {
   const reportId = workflowInfo().workflowId;
+  // A step may arrive with the workflow's first task (update-with-start, or a client stepping at
+  // once after starting): the SDK drops an Update that has no handler when that task ends, so
+  // every step has one from the start, waiting until the report exists and its first clocks run.
+  // The handlers registered below (with validators) replace these for every later step; an early
+  // step the machine refuses fails its Update instead of being rejected before history.
+  let ready = false;
+  for (const step of STEP_NAMES) {
+    setHandler(stepUpdate(step), async (input: StepInput<StepName>) => {
+      await condition(() => ready);
+      return runStep(step, input);
+    });
+  }
   let policy: Policy = await local.resolvePolicy({ policyId: intake.policyId });
   const state = newReport(reportId, intake, { id: policy.id, version: policy.version }, nowIso());
   // Custom search attributes exist only where the starter set them (not on the test server).
@@ -91,33 +103,31 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   );
 
   function registerStep(step: StepName) {
-    const update = stepUpdates[step] as UpdateDefinition<ReportView, [StepInput<StepName>], string>;
-    setHandler(
-      update,
-      (input: StepInput<StepName>) =>
-        exclusive(async () => {
-          const now = nowIso();
-          // A step is all or nothing: if fixing its deadline or another effect fails, the state
-          // goes back to what it was and the caller gets the failure.
-          const saved = JSON.stringify(state);
-          const savedPolicy = policy;
-          try {
-            const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy }));
-            if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
-            await effects.run(applied, now);
-          } catch (err) {
-            restore(state, saved);
-            policy = savedPolicy;
-            throw err;
-          }
-          await project();
-          return viewReport(state);
-        }),
-      {
-        validator: (input: StepInput<StepName>) =>
-          void asFailure(() => guardStep(STEPS, step, state, input, { now: nowIso(), policy })),
-      },
-    );
+    setHandler(stepUpdate(step), (input: StepInput<StepName>) => runStep(step, input), {
+      validator: (input: StepInput<StepName>) =>
+        void asFailure(() => guardStep(STEPS, step, state, input, { now: nowIso(), policy })),
+    });
+  }
+
+  function runStep(step: StepName, input: StepInput<StepName>): Promise<ReportView> {
+    return exclusive(async () => {
+      const now = nowIso();
+      // A step is all or nothing: if fixing its deadline or another effect fails, the state
+      // goes back to what it was and the caller gets the failure.
+      const saved = JSON.stringify(state);
+      const savedPolicy = policy;
+      try {
+        const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy }));
+        if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
+        await effects.run(applied, now);
+      } catch (err) {
+        restore(state, saved);
+        policy = savedPolicy;
+        throw err;
+      }
+      await project();
+      return viewReport(state);
+    });
   }
 
   /** 发放: the ledger pays exactly once per report, whatever retries or restarts happen. */
@@ -143,6 +153,7 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
     );
     await project();
   });
+  ready = true;
 
   while (!isTerminal(state.stage)) {
     const seen = version;
@@ -162,6 +173,9 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   await condition(allHandlersFinished);
   return { stage: state.stage };
 }
+
+const stepUpdate = (step: StepName) =>
+  stepUpdates[step] as UpdateDefinition<ReportView, [StepInput<StepName>], string>;
 
 function restore(state: ReportState, saved: string): void {
   const target = state as unknown as Record<string, unknown>;

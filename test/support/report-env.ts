@@ -23,7 +23,17 @@ export type ReportHandle = WorkflowHandle<typeof reportWorkflow>;
  * real workflow and activities. `wrapActivities` lets a test inject faults around real activities.
  */
 export async function createReportEnv(
-  opts: { startTime?: string; wrapActivities?: (a: Activities) => Partial<Activities> } = {},
+  opts: {
+    startTime?: string;
+    wrapActivities?: (a: Activities) => Partial<Activities>;
+    /**
+     * Needed by `restartWorker`. The test server never moves a workflow task off a stopped
+     * worker's sticky queue (a real server does after the sticky schedule-to-start timeout), so
+     * a restartable env's workers cache no workflows: every workflow task replays the history,
+     * several times slower, which is why this is not the default.
+     */
+    restartable?: boolean;
+  } = {},
 ) {
   const executable = inject('testServer');
   if (opts.startTime && !inject('testServerStartTime'))
@@ -42,6 +52,7 @@ export async function createReportEnv(
       taskQueue,
       workflowBundle: { codePath: inject('workflowBundlePath') },
       activities: { ...real, ...opts.wrapActivities?.(real) },
+      ...(opts.restartable ? { maxCachedWorkflows: 0 } : {}),
     });
   let worker = await makeWorker();
   let running = worker.run();
@@ -74,6 +85,8 @@ export async function createReportEnv(
         select kind, dedupe_key, recipient, payload from notification_outbox where report_id = ${reportId} order by id`,
     /** Stops the worker (as a crash or deploy would) and starts a fresh one on the same queue. */
     async restartWorker(wrap?: (a: Activities) => Partial<Activities>) {
+      // Unless restartable, workflows the old worker cached would wait forever on its sticky queue.
+      if (!opts.restartable) throw new Error('restartWorker needs createReportEnv({ restartable: true })');
       worker.shutdown();
       await running;
       if (wrap) opts.wrapActivities = wrap;

@@ -1,0 +1,149 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { ReportView } from '../domain/report/report-view.js';
+import type { Intake } from '../domain/report/step-inputs.js';
+import type { reportWorkflow } from '../workflows/report-workflow.js';
+import {
+  acceptAndAssign,
+  driveToConclusion,
+  handleToConclusion,
+  type StepDriver,
+} from '../test/support/lifecycles.js';
+import { people } from '../test/support/reports.js';
+
+/**
+ * The lifecycles whose histories the replay test replays: together they make the workflow take
+ * every kind of command it has (local activities, activities, timers, Updates accepted and
+ * completed, an external signal, a signal received), so a non-deterministic change to any path
+ * shows up as a replay failure.
+ */
+
+type Handle = WorkflowHandle<typeof reportWorkflow>;
+
+export interface ScenarioDriver extends StepDriver {
+  /** Starts a report now (server time) with a fixed external id, so re-recording keeps the names. */
+  start(externalId: string, overrides?: Partial<Intake>): Promise<Handle>;
+  view(handle: Handle): Promise<ReportView>;
+  /** Advances the server clock; timers due meanwhile fire. */
+  skip(ms: number): Promise<void>;
+  /** Polls until `check` holds (activities after a skip run in real time). */
+  waitFor(what: string, check: () => Promise<boolean>): Promise<void>;
+}
+
+/** Each scenario returns the reports to record, by fixture name. */
+export type Scenario = (d: ScenarioDriver) => Promise<Record<string, Handle>>;
+
+const DAY = 86_400_000;
+const laterBy = (v: ReportView, ms: number) => new Date(Date.parse(v.timeline.at(-1)!.at) + ms).toISOString();
+
+/** 不予受理: rejected at acceptance, the reporter told. */
+const rejected: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-REJECTED');
+  await d.step(h, 'rejectReport', { actor: people.dispatcher, reason: '不属于安全生产举报受理范围' });
+  return { rejected: h };
+};
+
+/** The main line, a reward of 15 % of the fine proposed, approved and paid. */
+const rewardPaid: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-REWARD-PAID');
+  await driveToConclusion(d, h, { fineFen: 5_000_000 });
+  await d.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
+  await d.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
+  await d.step(h, 'payReward', { actor: people.finance });
+  return { 'reward-paid': h };
+};
+
+/** 重大事故隐患: listed supervision, a review that sends the rectification back, then write-off. */
+const majorHazardReview: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-MAJOR-HAZARD', { urgencyHint: 'emergency' });
+  await acceptAndAssign(d, h, {
+    urgency: 'emergency',
+    category: 'production_safety',
+    domain: 'hazardous_chemicals',
+  });
+  await d.step(h, 'startVerification', { actor: people.handlerA });
+  let v = await d.step(h, 'submitVerification', {
+    actor: people.handlerA,
+    outcome: 'substantiated',
+    findings: '危化品仓库超量储存，防爆设施失效',
+    hazardsFound: 3,
+    majorHazard: true,
+  });
+  v = await d.step(h, 'orderRectification', {
+    actor: people.handlerA,
+    measures: ['order_rectification', 'suspension', 'administrative_penalty'],
+    fineFen: 20_000_000,
+    dueAt: laterBy(v, 30 * DAY),
+    fivePoints: {
+      responsibility: '企业主要负责人',
+      measures: '清理超量储存，更换防爆设施',
+      funding: '企业自筹 50 万元',
+      timeLimit: '30 日内',
+      contingencyPlan: '停产期间专人值守，应急预案报备',
+    },
+  });
+  await d.step(h, 'reportRectification', { actor: people.handlerA, summary: '已清理超量储存' });
+  await d.step(h, 'reviewRectification', {
+    actor: people.reviewer,
+    approved: false,
+    comment: '防爆设施尚未更换',
+    newDueAt: laterBy(v, 20 * DAY),
+  });
+  await d.step(h, 'reportRectification', { actor: people.handlerA, summary: '防爆设施已更换并检测合格' });
+  await d.step(h, 'reviewRectification', { actor: people.reviewer, approved: true, comment: '同意销号' });
+  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '重大隐患已整改销号' });
+  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied' });
+  await d.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 20_000_000 } });
+  await d.step(h, 'decideReward', {
+    actor: people.approver,
+    decision: 'adjusted',
+    amountFen: 2_500_000,
+    reason: '线索部分已由监管部门掌握',
+  });
+  await d.step(h, 'payReward', { actor: people.finance });
+  return { 'major-hazard-review': h };
+};
+
+/** 重复件: a duplicate merged into the report it repeats (an external signal, and its receipt). */
+const mergedDuplicate: Scenario = async (d) => {
+  const survivor = await d.start('GD-FIXTURE-MERGE-SURVIVOR');
+  const duplicate = await d.start('GD-FIXTURE-MERGE-DUPLICATE');
+  for (const h of [survivor, duplicate]) {
+    await d.step(h, 'acceptReport', {
+      actor: people.dispatcher,
+      urgency: 'general',
+      category: 'fire',
+      domain: 'e_bikes',
+    });
+  }
+  await d.step(duplicate, 'mergeReport', { actor: people.dispatcher, intoReportId: survivor.workflowId });
+  await d.waitFor('the survivor records its duplicate', async () => {
+    return (await d.view(survivor)).duplicates.length === 1;
+  });
+  await d.step(survivor, 'withdrawReport', { actor: people.intake, reason: '举报人撤回' });
+  return { 'merged-duplicate': duplicate, 'merge-survivor': survivor };
+};
+
+/**
+ * 督办: a unit that lets verification run over climbs the whole ladder (催办 → 函告 → 约谈 →
+ * 挂牌督办) while the feedback clock runs over too; then it verifies (unsubstantiated) and closes.
+ * Runs last: it moves the shared server clock eleven days on.
+ */
+const verificationEscalated: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-ESCALATED');
+  await acceptAndAssign(d, h);
+  await d.skip(11 * DAY);
+  await d.waitFor('verification reaches listed supervision', async () => {
+    const v = await d.view(h);
+    return v.escalations.some((e) => e.clock === 'verification' && e.rung === 'listed_supervision');
+  });
+  await handleToConclusion(d, h, { outcome: 'unsubstantiated' });
+  return { 'verification-escalated': h };
+};
+
+export const SCENARIOS: readonly Scenario[] = [
+  rejected,
+  rewardPaid,
+  majorHazardReview,
+  mergedDuplicate,
+  verificationEscalated,
+];
