@@ -32,7 +32,7 @@ export async function runWorker(opts: {
     (err: unknown) => {
       throw new StartupError(
         'BIHUAN_POLICY',
-        `cannot load the policies in ${config.policy.dir}: ${describeError(err)}`,
+        `cannot load the policies in ${config.policy.dir} (${describeError(err)}): fix that file, or check BIHUAN_POLICY_DIR and BIHUAN_POLICY`,
         { cause: err },
       );
     },

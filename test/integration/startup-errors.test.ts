@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectPath } from '../../infra/project-paths.js';
 import { describe, expect, inject, it, beforeAll, afterAll } from 'vitest';
 import { freePort } from '../../scripts/embedded/port.js';
 import { spawnEntry } from '../support/processes.js';
@@ -67,6 +71,20 @@ describe('start-up failures are one clear line, never a hang or a stack trace', 
       'api/main.ts',
       { DATABASE_URL: 'mysql://db/x', TEMPORAL_ADDRESS: 'x:1' },
       /DATABASE_URL/,
+    );
+  });
+
+  it('names BIHUAN_POLICY, the file and the field when a policy file is invalid', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bihuan-bad-policy-'));
+    const policy = JSON.parse(
+      await readFile(projectPath('policies', 'district-default.v1.json'), 'utf8'),
+    ) as { maxReopens: number };
+    policy.maxReopens = 99;
+    await writeFile(join(dir, 'district-default.v1.json'), JSON.stringify(policy));
+    await expectCleanFailure(
+      'worker/main.ts',
+      { DATABASE_URL: postgresUrl, TEMPORAL_ADDRESS: temporalAddress, BIHUAN_POLICY_DIR: dir },
+      /cannot load the policies in .*district-default\.v1\.json: \/maxReopens.*BIHUAN_POLICY_DIR and BIHUAN_POLICY/,
     );
   });
 
