@@ -32,3 +32,9 @@ export type Effect =
   | { readonly kind: 'notify'; readonly notification: Notification }
   | { readonly kind: 'resolve_policy' }
   | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink };
+
+/** A notification to the reporter, through the channel the report came in by (the vault holds the contact). */
+export const notifyReporter = (kind: string, payload: Readonly<Record<string, unknown>>): Effect => ({
+  kind: 'notify',
+  notification: { kind, recipient: { kind: 'reporter', via: 'channel' }, payload },
+});

@@ -1,4 +1,4 @@
-import type { Effect } from './effects.js';
+import { notifyReporter, type Effect } from './effects.js';
 import { finishClock, record, setStage, type StepContext, type StepDef } from './machine.js';
 import type { ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
@@ -60,16 +60,7 @@ export const handlingSteps: { [S in HandlingStep]: StepDef<S> } = {
       finishClock(s, 'feedback', ctx.now);
       record(s, 'rejected', ctx, { reason: input.reason });
       setStage(s, { name: 'rejected', reason: input.reason });
-      return [
-        {
-          kind: 'notify',
-          notification: {
-            kind: 'rejection_notice',
-            recipient: { kind: 'reporter', via: 'channel' },
-            payload: { reason: input.reason },
-          },
-        },
-      ];
+      return [notifyReporter('rejection_notice', { reason: input.reason })];
     },
   },
   assignReport: {
@@ -258,16 +249,7 @@ export const handlingSteps: { [S in HandlingStep]: StepDef<S> } = {
       finishClock(s, 'feedback', ctx.now);
       record(s, 'feedback_given', ctx, { summary: input.summary });
       setStage(s, { name: 'feedback_given', unitId: unitOf(s) });
-      return [
-        {
-          kind: 'notify',
-          notification: {
-            kind: 'feedback_to_reporter',
-            recipient: { kind: 'reporter', via: 'channel' },
-            payload: { summary: input.summary },
-          },
-        },
-      ];
+      return [notifyReporter('feedback_to_reporter', { summary: input.summary })];
     },
   },
   recordSatisfaction: {

@@ -1,5 +1,5 @@
 import { applyOverride, proposeRewardAmount } from '../reward-rule.js';
-import type { Effect } from './effects.js';
+import { notifyReporter, type Effect } from './effects.js';
 import { finishClock, record, setStage, type StepContext, type StepDef } from './machine.js';
 import type { DuplicateLink, ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
@@ -140,17 +140,7 @@ export function recordPayment(
   };
   finishClock(s, 'reward_payment', ctx.now);
   record(s, 'reward_paid', ctx, { amountFen: payment.amountFen, paymentReference: payment.paymentReference });
-  return [
-    {
-      kind: 'notify',
-      notification: {
-        kind: 'reward_paid',
-        recipient: { kind: 'reporter', via: 'channel' },
-        payload: { amountFen: payment.amountFen },
-      },
-    },
-    ...close(s, ctx, 'reward_paid'),
-  ];
+  return [notifyReporter('reward_paid', { amountFen: payment.amountFen }), ...close(s, ctx, 'reward_paid')];
 }
 
 export type RewardStep = 'claimReward' | 'proposeReward' | 'decideReward' | 'payReward';

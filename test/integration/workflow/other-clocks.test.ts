@@ -25,6 +25,23 @@ describe('supervision of the assignment, rectification, review and reward clocks
   });
   afterAll(() => t?.close());
 
+  /** 受理, 交办 to unit A, 核查 finding one hazard: the report ends `verified`. */
+  async function verifyWithHazard(
+    h: ReportHandle,
+    findings: string,
+    majorHazard: boolean,
+  ): Promise<ReportView> {
+    await acceptAndAssign(t, h);
+    await t.step(h, 'startVerification', { actor: people.handlerA });
+    return t.step(h, 'submitVerification', {
+      actor: people.handlerA,
+      outcome: 'substantiated',
+      findings,
+      hazardsFound: 1,
+      majorHazard,
+    });
+  }
+
   /** Skips past the running `clock`'s deadline and checks warning, miss and 催办 at their instants. */
   async function expectSupervised(h: ReportHandle, clock: ClockName): Promise<ReportView> {
     const before = await t.view(h);
@@ -62,15 +79,7 @@ describe('supervision of the assignment, rectification, review and reward clocks
 
   it('escalates a rectification not reported by the deadline the handler set (整改)', async () => {
     const h = await t.start();
-    await acceptAndAssign(t, h);
-    await t.step(h, 'startVerification', { actor: people.handlerA });
-    const verified = await t.step(h, 'submitVerification', {
-      actor: people.handlerA,
-      outcome: 'substantiated',
-      findings: '消防通道堵塞属实',
-      hazardsFound: 1,
-      majorHazard: false,
-    });
+    const verified = await verifyWithHazard(h, '消防通道堵塞属实', false);
     const dueAt = plus(verified.timeline.at(-1)!.at, 2 * DAY);
     await t.step(h, 'orderRectification', {
       actor: people.handlerA,
@@ -86,15 +95,7 @@ describe('supervision of the assignment, rectification, review and reward clocks
 
   it('escalates a major-hazard review the competent department leaves undone (审核销号)', async () => {
     const h = await t.start();
-    await acceptAndAssign(t, h);
-    await t.step(h, 'startVerification', { actor: people.handlerA });
-    const verified = await t.step(h, 'submitVerification', {
-      actor: people.handlerA,
-      outcome: 'substantiated',
-      findings: '液化气瓶违规存放',
-      hazardsFound: 1,
-      majorHazard: true,
-    });
+    const verified = await verifyWithHazard(h, '液化气瓶违规存放', true);
     const text = '已落实';
     await t.step(h, 'orderRectification', {
       actor: people.handlerA,
