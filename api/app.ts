@@ -1,3 +1,4 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
@@ -5,6 +6,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifySchemaCompiler,
   type RawServerDefault,
 } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -67,6 +69,23 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/**
+ * Bodies are validated strictly (no coercion, see `ajv` below), but a query string or a path is
+ * text by nature: there `limit=20` is a number, `overdue=true` a boolean, and a repeated
+ * `stage=…&stage=…` (or a single one) an array.
+ */
+const partAwareValidator: AjvCompiler.BuildCompilerFromPool = (externalSchemas, options) => {
+  // The package types the compiler as taking a schema; Fastify calls it with the route part.
+  const strict = AjvCompiler()(externalSchemas, options) as unknown as FastifySchemaCompiler<unknown>;
+  const coercing = AjvCompiler()(externalSchemas, {
+    ...options,
+    customOptions: { ...options?.customOptions, coerceTypes: 'array' },
+  } as Parameters<AjvCompiler.BuildCompilerFromPool>[1]) as unknown as FastifySchemaCompiler<unknown>;
+  const compile: FastifySchemaCompiler<unknown> = (route) =>
+    route.httpPart === 'body' ? strict(route) : coercing(route);
+  return compile as unknown as ReturnType<AjvCompiler.BuildCompilerFromPool>;
+};
+
 /** A caller's x-request-id is kept when it is a plain token (it ends up in every log line). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -88,6 +107,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     // Bodies are taken as sent: an unknown field (an `actor`, a typo) is refused, not dropped,
     // and "3" is not a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    schemaController: { compilersFactory: { buildValidator: partAwareValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -110,7 +130,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
       rateLimitPerMinute: deps.config.intakeRateLimit,
     }),
   );
-  await app.register(reportRoutes({ temporal, authorize }));
+  await app.register(reportRoutes({ temporal, sql: deps.sql, authorize }));
   await app.register(stepRoutes({ temporal, authorize }));
   return app;
 }

@@ -1,18 +1,47 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
+import type postgres from 'postgres';
+import type { Role } from '../domain/vocabulary.js';
 import type { Authorize } from './authentication.js';
 import { ALL_ROLES } from './authentication.js';
 import { problemResponses } from './problems.js';
 import { readReport } from './report-access.js';
+import { listReports, ReportListPage, ReportListQuery } from './report-list.js';
 import { ReportIdParams, ReportViewSchema, TimelineSchema } from './report-schemas.js';
 
+/** Who works with lists of reports: everyone but the intake systems, which follow their own statusUrl. */
+export const LIST_ROLES: readonly Role[] = ALL_ROLES.filter((r) => r !== 'intake');
+
 /**
- * Reads of one report, straight from its workflow (the query): every role may read, a handler only
- * the reports of its unit. Lists and statistics come from the read model (next issue).
+ * Reads of one report come straight from its workflow (the query): every role may read, a handler
+ * only the reports of its unit. The list comes from the PostgreSQL read model, which the workflow
+ * projects before a step answers; a new report appears there once its workflow's first task ran.
  */
-export function reportRoutes(deps: { temporal: Client; authorize: Authorize }): FastifyPluginAsyncTypebox {
+export function reportRoutes(deps: {
+  temporal: Client;
+  sql: postgres.Sql;
+  authorize: Authorize;
+}): FastifyPluginAsyncTypebox {
   return (app) => {
     const security = [{ bearer: [] }];
+    app.get(
+      '/v1/reports',
+      {
+        onRequest: deps.authorize(LIST_ROLES),
+        schema: {
+          tags: ['reports'],
+          operationId: 'listReports',
+          summary: 'Reports matching filters, newest first, a page at a time (keyset pagination)',
+          description:
+            'Served from the read model. Filters combine with AND; repeat a filter for OR within it. ' +
+            'A handler sees its own unit only. No reporter identity is ever listed.',
+          security,
+          querystring: ReportListQuery,
+          response: { 200: ReportListPage, ...problemResponses },
+        },
+      },
+      async (req) => listReports(deps.sql, req.caller!, req.query),
+    );
     app.get(
       '/v1/reports/:id',
       {

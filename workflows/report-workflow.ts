@@ -68,7 +68,7 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
 
   const project = async () => {
     const events: TimelineEvent[] = state.timeline.slice(projected);
-    const summary = summariseReport(state);
+    const summary = summariseReport(state, { withText: projected === 0 });
     await activities.projectReport({ summary, events });
     projected = state.timeline.length;
     if (searchable) {

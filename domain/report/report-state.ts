@@ -47,6 +47,32 @@ export type Stage =
 export type StageName = Stage['name'];
 export type StageOf<N extends StageName> = Extract<Stage, { name: N }>;
 
+/** Every stage name, in lifecycle order: for filters and statistics. */
+export const STAGE_NAMES = [
+  'received',
+  'accepted',
+  'assigned',
+  'returned',
+  'disputed',
+  'verifying',
+  'verified',
+  'rectifying',
+  'rectification_reported',
+  'awaiting_feedback',
+  'feedback_given',
+  'reward_pending',
+  'reward_proposed',
+  'reward_approved',
+  'closed',
+  'rejected',
+  'withdrawn',
+  'merged',
+  'cancelled',
+] as const satisfies readonly StageName[];
+// A stage added to the union but not to the list above fails to compile here.
+const _everyStageListed: Exclude<StageName, (typeof STAGE_NAMES)[number]> extends never ? true : never = true;
+void _everyStageListed;
+
 export const TERMINAL_STAGES = [
   'closed',
   'rejected',

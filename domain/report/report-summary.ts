@@ -1,7 +1,11 @@
-import { isOverdue } from './clocks.js';
-import type { ReportState, TimelineEvent } from './report-state.js';
+import { effectiveDueAt, isOverdue } from './clocks.js';
+import type { ClockState, ReportState, TimelineEvent } from './report-state.js';
 
-/** The read-model row of a report: what listings filter and statistics count. */
+/**
+ * The read-model row of a report: what listings filter on and statistics count. Everything here
+ * is a pure function of the workflow's state, so rebuilding the read model from Temporal gives
+ * the same rows the workflow projected.
+ */
 export interface ReportSummary {
   readonly reportId: string;
   readonly channel: string;
@@ -12,16 +16,85 @@ export interface ReportSummary {
   readonly domain: string | null;
   readonly district: string;
   readonly street: string | null;
+  readonly grid: string | null;
   readonly unitId: string | null;
   readonly majorHazard: boolean;
   readonly overdue: boolean;
   readonly receivedAt: string;
   readonly acceptedAt: string | null;
   readonly closedAt: string | null;
+  readonly verifiedAt: string | null;
+  readonly verificationOutcome: string | null;
+  readonly hazardsFound: number;
+  readonly rectificationOrderedAt: string | null;
+  readonly rectificationDueAt: string | null;
+  readonly rectifiedAt: string | null;
+  readonly writtenOffAt: string | null;
+  readonly feedbackAt: string | null;
+  /** The latest rating: a reopened report is judged by its last answer. */
+  readonly satisfaction: string | null;
+  readonly rewardProposedFen: number | null;
+  readonly rewardApprovedFen: number | null;
+  readonly rewardPaidFen: number | null;
+  readonly closureOutcome: string | null;
+  readonly returns: number;
+  readonly disputes: number;
+  readonly reopens: number;
+  readonly clocks: readonly ClockSummary[];
   readonly lastSequence: number;
+  /**
+   * What text search looks in. It never changes after intake, so the workflow sends it with its
+   * first projection only (keeping it out of every later activity input); the read model keeps it.
+   */
+  readonly text?: { readonly description: string; readonly address: string };
 }
 
-export function summariseReport(s: ReportState): ReportSummary {
+/** One supervised clock as boards and on-time statistics see it. */
+export interface ClockSummary {
+  readonly clock: string;
+  readonly occurrence: number;
+  readonly unitId: string | null;
+  readonly startedAt: string;
+  readonly warnAt: string;
+  readonly dueAt: string;
+  readonly stoppedAt: string | null;
+  readonly paused: boolean;
+  readonly overdue: boolean;
+  readonly rungsFired: number;
+  readonly onTime: boolean | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const at = (when: string | undefined): number => (when === undefined ? Infinity : Date.parse(when));
+
+/** The unit whose assignment was in force when the clock started: the one its timeliness is charged to. */
+function unitOfClock(s: ReportState, c: ClockState): string | null {
+  const started = Date.parse(c.schedule.startedAt);
+  const assignment = s.assignments.findLast((a) => Date.parse(a.at) <= started && at(a.ended?.at) > started);
+  return assignment?.unitId ?? null;
+}
+
+function summariseClock(s: ReportState, c: ClockState): ClockSummary {
+  const due = effectiveDueAt(c);
+  return {
+    clock: c.schedule.clock,
+    occurrence: c.schedule.occurrence,
+    unitId: unitOfClock(s, c),
+    startedAt: c.schedule.startedAt,
+    warnAt: iso(Date.parse(c.schedule.warnAt) + c.pausedMs),
+    dueAt: iso(due),
+    stoppedAt: c.stoppedAt ?? null,
+    paused: c.pausedSince !== undefined,
+    overdue: c.overdue,
+    rungsFired: c.rungsFired,
+    onTime: c.stoppedAt === undefined ? null : Date.parse(c.stoppedAt) <= due,
+  };
+}
+
+export function summariseReport(s: ReportState, opts: { withText?: boolean } = {}): ReportSummary {
+  const closure = s.stage.name === 'closed' ? s.stage.outcome : null;
+  const verification = s.verification;
+  const rectification = s.rectification;
   return {
     reportId: s.reportId,
     channel: s.intake.channel,
@@ -32,13 +105,35 @@ export function summariseReport(s: ReportState): ReportSummary {
     domain: s.classification?.domain ?? s.intake.domainHint ?? null,
     district: s.intake.location.district,
     street: s.intake.location.street ?? null,
+    grid: s.intake.location.grid ?? null,
     unitId: s.unitId ?? null,
-    majorHazard: s.verification?.majorHazard ?? false,
+    majorHazard: verification?.majorHazard ?? false,
     overdue: isOverdue(s),
     receivedAt: s.intake.receivedAt,
     acceptedAt: s.acceptedAt ?? null,
     closedAt: s.closedAt ?? null,
+    verifiedAt: verification?.at ?? null,
+    verificationOutcome: verification?.outcome ?? null,
+    hazardsFound: verification?.hazardsFound ?? 0,
+    rectificationOrderedAt: rectification?.orderedAt ?? null,
+    rectificationDueAt: rectification?.dueAt ?? null,
+    rectifiedAt: rectification?.completedAt ?? null,
+    writtenOffAt: rectification?.writtenOffAt ?? null,
+    feedbackAt: s.feedback[0]?.at ?? null,
+    satisfaction: s.satisfaction.at(-1)?.rating ?? null,
+    rewardProposedFen: s.reward.proposal?.amountFen ?? null,
+    rewardApprovedFen:
+      s.reward.decision && s.reward.decision.decision !== 'rejected' ? s.reward.decision.amountFen : null,
+    rewardPaidFen: s.reward.payment?.amountFen ?? null,
+    closureOutcome: closure,
+    returns: s.assignments.filter((a) => a.ended?.how === 'returned').length,
+    disputes: s.disputes.length,
+    reopens: s.reopens,
+    clocks: s.clocks.map((c) => summariseClock(s, c)),
     lastSequence: s.timeline.length,
+    ...(opts.withText === false
+      ? {}
+      : { text: { description: s.intake.description, address: s.intake.location.address } }),
   };
 }
 

@@ -1,0 +1,218 @@
+import type postgres from 'postgres';
+import Type, { type Static } from 'typebox';
+import { STAGE_NAMES } from '../domain/report/report-state.js';
+import { OneOf } from '../domain/schema.js';
+import { bigrams, searchTerms } from '../domain/search-text.js';
+import {
+  CATEGORY_VALUES,
+  CHANNEL_VALUES,
+  CLOCK_VALUES,
+  DOMAIN_VALUES,
+  URGENCY_VALUES,
+  type Actor,
+} from '../domain/vocabulary.js';
+import { ProblemError } from './problems.js';
+
+/**
+ * The report list, served from the PostgreSQL read model (never Temporal visibility): filters
+ * combine with AND, values of one repeated filter with OR. Newest first, with keyset pagination:
+ * a page ends with `nextCursor`, the position after its last row, so paging stays fast and
+ * stable however deep it goes and while new reports arrive.
+ */
+
+const Many = <T extends readonly string[]>(values: T, description: string) =>
+  Type.Optional(Type.Array(OneOf(values), { minItems: 1, maxItems: values.length, description }));
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+
+export const ReportListQuery = Type.Object(
+  {
+    stage: Many(STAGE_NAMES, 'stage; repeat for several (stage=verifying&stage=rectifying)'),
+    unitId: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 50, description: 'handling unit' })),
+    urgency: Many(URGENCY_VALUES, 'urgency'),
+    channel: Many(CHANNEL_VALUES, 'intake channel'),
+    category: Many(CATEGORY_VALUES, 'hazard category'),
+    domain: Many(DOMAIN_VALUES, 'industry domain'),
+    district: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    street: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    overdue: Type.Optional(Type.Boolean({ description: 'a running deadline has passed' })),
+    majorHazard: Type.Optional(Type.Boolean({ description: 'verification found a major hazard' })),
+    receivedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'received at or after' })),
+    receivedTo: Type.Optional(Type.String({ format: 'date-time', description: 'received before' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'words that must all occur in the description or address',
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'nextCursor of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ReportListQuery = Static<typeof ReportListQuery>;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Instant = Type.String({ format: 'date-time' });
+
+export const ReportListItem = Type.Object({
+  reportId: Type.String(),
+  channel: Type.String(),
+  externalId: Type.String(),
+  stage: Type.String(),
+  urgency: Type.String(),
+  category: Nullable(Type.String()),
+  domain: Nullable(Type.String()),
+  district: Type.String(),
+  street: Nullable(Type.String()),
+  unitId: Nullable(Type.String()),
+  overdue: Type.Boolean(),
+  majorHazard: Type.Boolean(),
+  escalationLevel: Type.Integer({ description: 'rungs fired on the most escalated running deadline' }),
+  nextDueAt: Nullable(Instant),
+  nextDueClock: Nullable(OneOf(CLOCK_VALUES)),
+  receivedAt: Instant,
+  acceptedAt: Nullable(Instant),
+  closedAt: Nullable(Instant),
+  closureOutcome: Nullable(Type.String()),
+});
+export type ReportListItem = Static<typeof ReportListItem>;
+
+export const ReportListPage = Type.Object({
+  items: Type.Array(ReportListItem),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null at the end' })),
+});
+export type ReportListPage = Static<typeof ReportListPage>;
+
+interface Position {
+  readonly receivedAt: string;
+  readonly reportId: string;
+}
+
+const encodeCursor = (p: Position) =>
+  Buffer.from(JSON.stringify([p.receivedAt, p.reportId])).toString('base64url');
+
+function decodeCursor(cursor: string): Position {
+  try {
+    const [receivedAt, reportId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof receivedAt === 'string' &&
+      typeof reportId === 'string' &&
+      !Number.isNaN(Date.parse(receivedAt))
+    )
+      return { receivedAt, reportId };
+  } catch {
+    // falls through to the problem below
+  }
+  throw new ProblemError('invalid-input', 'cursor is not one this API gave out');
+}
+
+/** `like` takes % and _ as wildcards: a search for "50%" means the characters. */
+const likeLiteral = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+interface ListRow {
+  report_id: string;
+  channel: string;
+  external_id: string;
+  stage: string;
+  urgency: string;
+  category: string | null;
+  domain: string | null;
+  district: string;
+  street: string | null;
+  unit_id: string | null;
+  overdue: boolean;
+  major_hazard: boolean;
+  escalation_level: number;
+  next_due_at: Date | null;
+  next_due_clock: (typeof CLOCK_VALUES)[number] | null;
+  received_at: Date;
+  accepted_at: Date | null;
+  closed_at: Date | null;
+  closure_outcome: string | null;
+}
+
+const isoOrNull = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/**
+ * The WHERE clause of a list query (shared with exports and statistics, which must count exactly
+ * what the list shows). A handler sees its own unit's reports only: asking for another unit is
+ * refused rather than silently answered with nothing.
+ */
+export function reportFilter(sql: postgres.Sql, caller: Actor, q: Omit<ReportListQuery, 'limit' | 'cursor'>) {
+  const parts: postgres.PendingQuery<postgres.Row[]>[] = [];
+  if (caller.role === 'handler') {
+    if (q.unitId && q.unitId.some((u) => u !== caller.unitId))
+      throw new ProblemError('not-allowed', 'a handler lists the reports of its own unit only');
+    parts.push(sql`unit_id = ${caller.unitId ?? ''}`);
+  } else if (q.unitId) parts.push(sql`unit_id in ${sql(q.unitId)}`);
+  if (q.stage) parts.push(sql`stage in ${sql(q.stage)}`);
+  if (q.urgency) parts.push(sql`urgency in ${sql(q.urgency)}`);
+  if (q.channel) parts.push(sql`channel in ${sql(q.channel)}`);
+  if (q.category) parts.push(sql`category in ${sql(q.category)}`);
+  if (q.domain) parts.push(sql`domain in ${sql(q.domain)}`);
+  if (q.district !== undefined) parts.push(sql`district = ${q.district}`);
+  if (q.street !== undefined) parts.push(sql`street = ${q.street}`);
+  if (q.overdue !== undefined) parts.push(sql`overdue = ${q.overdue}`);
+  if (q.majorHazard !== undefined) parts.push(sql`major_hazard = ${q.majorHazard}`);
+  if (q.receivedFrom !== undefined) parts.push(sql`received_at >= ${q.receivedFrom}`);
+  if (q.receivedTo !== undefined) parts.push(sql`received_at < ${q.receivedTo}`);
+  if (q.q !== undefined) {
+    const terms = searchTerms(q.q);
+    const grams = terms.flatMap(bigrams);
+    if (grams.length > 0) parts.push(sql`search_grams @> ${grams}::text[]`);
+    for (const term of terms) parts.push(sql`search_text like ${likeLiteral(term)}`);
+  }
+  if (parts.length === 0) return sql`true`;
+  return parts.reduce((acc, p) => sql`${acc} and ${p}`);
+}
+
+export async function listReports(
+  sql: postgres.Sql,
+  caller: Actor,
+  query: ReportListQuery,
+): Promise<ReportListPage> {
+  const { limit = 50, cursor, ...filters } = query;
+  const where = reportFilter(sql, caller, filters);
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = await sql<ListRow[]>`
+    select report_id, channel, external_id, stage, urgency, category, domain, district, street, unit_id,
+           overdue, major_hazard, escalation_level, next_due_at, next_due_clock, received_at, accepted_at,
+           closed_at, closure_outcome
+    from reports
+    where ${where}
+      ${after ? sql`and (received_at, report_id) < (${after.receivedAt}::timestamptz, ${after.reportId})` : sql``}
+    order by received_at desc, report_id desc
+    limit ${limit + 1}`;
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      reportId: r.report_id,
+      channel: r.channel,
+      externalId: r.external_id,
+      stage: r.stage,
+      urgency: r.urgency,
+      category: r.category,
+      domain: r.domain,
+      district: r.district,
+      street: r.street,
+      unitId: r.unit_id,
+      overdue: r.overdue,
+      majorHazard: r.major_hazard,
+      escalationLevel: r.escalation_level,
+      nextDueAt: isoOrNull(r.next_due_at),
+      nextDueClock: r.next_due_clock,
+      receivedAt: r.received_at.toISOString(),
+      acceptedAt: isoOrNull(r.accepted_at),
+      closedAt: isoOrNull(r.closed_at),
+      closureOutcome: r.closure_outcome,
+    })),
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ receivedAt: last.received_at.toISOString(), reportId: last.report_id })
+        : null,
+  };
+}
