@@ -96,13 +96,15 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
     overdue: c.overdue,
     rungs_fired: c.rungsFired,
     on_time: c.onTime,
+    misrouted: c.misrouted,
   }));
   await tx`
     insert into report_clocks ${tx(rows as never)}
     on conflict (report_id, clock, occurrence) do update set
       unit_id = excluded.unit_id, started_at = excluded.started_at, warn_at = excluded.warn_at,
       due_at = excluded.due_at, stopped_at = excluded.stopped_at, paused = excluded.paused,
-      overdue = excluded.overdue, rungs_fired = excluded.rungs_fired, on_time = excluded.on_time`;
+      overdue = excluded.overdue, rungs_fired = excluded.rungs_fired, on_time = excluded.on_time,
+      misrouted = excluded.misrouted`;
 }
 
 /**

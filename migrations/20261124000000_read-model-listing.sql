@@ -69,6 +69,9 @@ create table report_clocks (
   overdue      boolean not null,
   rungs_fired  integer not null,
   on_time      boolean,
+  -- The clock ran under an assignment that ended in a return or an upheld dispute: misrouting,
+  -- which statistics count apart instead of charging the unit.
+  misrouted    boolean not null,
   primary key (report_id, clock, occurrence)
 );
 create index report_clocks_running_idx on report_clocks (due_at) where stopped_at is null;

@@ -62,24 +62,26 @@ export interface ClockSummary {
   readonly overdue: boolean;
   readonly rungsFired: number;
   readonly onTime: boolean | null;
+  /** It ran under an assignment that ended in a return or a reassignment after dispute. */
+  readonly misrouted: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (when: string | undefined): number => (when === undefined ? Infinity : Date.parse(when));
 
-/** The unit whose assignment was in force when the clock started: the one its timeliness is charged to. */
-function unitOfClock(s: ReportState, c: ClockState): string | null {
+/** The assignment in force when the clock started: its unit is the one the clock's timeliness concerns. */
+function assignmentOfClock(s: ReportState, c: ClockState) {
   const started = Date.parse(c.schedule.startedAt);
-  const assignment = s.assignments.findLast((a) => Date.parse(a.at) <= started && at(a.ended?.at) > started);
-  return assignment?.unitId ?? null;
+  return s.assignments.findLast((a) => Date.parse(a.at) <= started && at(a.ended?.at) > started);
 }
 
 function summariseClock(s: ReportState, c: ClockState): ClockSummary {
   const due = effectiveDueAt(c);
+  const assignment = assignmentOfClock(s, c);
   return {
     clock: c.schedule.clock,
     occurrence: c.schedule.occurrence,
-    unitId: unitOfClock(s, c),
+    unitId: assignment?.unitId ?? null,
     startedAt: c.schedule.startedAt,
     warnAt: iso(Date.parse(c.schedule.warnAt) + c.pausedMs),
     dueAt: iso(due),
@@ -88,6 +90,7 @@ function summariseClock(s: ReportState, c: ClockState): ClockSummary {
     overdue: c.overdue,
     rungsFired: c.rungsFired,
     onTime: c.stoppedAt === undefined ? null : Date.parse(c.stoppedAt) <= due,
+    misrouted: assignment?.ended !== undefined,
   };
 }
 
