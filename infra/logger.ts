@@ -1,25 +1,33 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * The root logger. Children carry the component (`api`, `worker`, `postgres`, …) and, in the API,
  * the request id. Reporter identity must never reach a log line: the paths below are redacted as a
  * last line of defence, the first being that workflows and activities never hold it in clear.
  */
-export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { service: 'bihuan', ...bindings },
-    redact: {
-      paths: [
-        '*.reporter.name',
-        '*.reporter.phone',
-        '*.reporter.idNumber',
-        'req.headers.authorization',
-        'headers.authorization',
-      ],
-      censor: '[redacted]',
+export function createLogger(
+  level: string,
+  bindings: Record<string, unknown> = {},
+  /** Standard output unless given (the privacy test reads what would be logged). */
+  destination?: DestinationStream,
+): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'bihuan', ...bindings },
+      redact: {
+        paths: [
+          '*.reporter.name',
+          '*.reporter.phone',
+          '*.reporter.idNumber',
+          'req.headers.authorization',
+          'headers.authorization',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 export type { Logger };

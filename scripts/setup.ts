@@ -1,8 +1,10 @@
 /**
- * `npm run setup`: obtains the Temporal dev server (CLI) and the time-skipping test server into
- * `.tools/`. Idempotent: what is already there is reused in well under a second. `npm start` and
- * `npm test` call the same functions, so running this by hand is never required.
+ * `npm run setup`: obtains the Temporal dev server (CLI), the time-skipping test server and a
+ * pg_dump matching the embedded PostgreSQL (for the privacy test) into `.tools/`. Idempotent: what
+ * is already there is reused in well under a second. `npm start` and `npm test` call the same
+ * functions, so running this by hand is never required.
  */
+import { resolvePgDump } from './tools/pg-dump.js';
 import { resolveTemporalCli } from './tools/temporal-cli.js';
 import { resolveTestServer } from './tools/test-server.js';
 
@@ -16,3 +18,9 @@ const show = (e: typeof cli) =>
   e.type === 'existing-path' ? e.path : "the Temporal SDK's download (needs internet)";
 say(`Temporal dev server (CLI): ${show(cli)}`);
 say(`Temporal test server:      ${show(testServer)}`);
+// Only the privacy test needs pg_dump: without one, that test fails saying why, the rest run.
+const pgDump = await resolvePgDump({ progress: say }).then(
+  (d) => `${d.path} (${d.version})`,
+  (err: Error) => `none — ${err.message}`,
+);
+say(`pg_dump:                   ${pgDump}`);

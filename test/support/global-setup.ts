@@ -13,6 +13,7 @@ import { createLogger } from '../../infra/logger.js';
 import { freePort } from '../../scripts/embedded/port.js';
 import { startEmbeddedPostgres } from '../../scripts/embedded/postgres.js';
 import { startTemporalDevServer } from '../../scripts/embedded/temporal-dev-server.js';
+import { resolvePgDump } from '../../scripts/tools/pg-dump.js';
 import { resolveTemporalCli } from '../../scripts/tools/temporal-cli.js';
 import { resolveTestServer, supportsStartTime } from '../../scripts/tools/test-server.js';
 import { WORKFLOWS_PATH } from '../../worker/report-worker.js';
@@ -29,6 +30,8 @@ declare module 'vitest' {
     /** Whether the test server takes --start-time (our launcher): date-specific tests need it. */
     testServerStartTime: boolean;
     workflowBundlePath: string;
+    /** pg_dump for the test PostgreSQL's major, or why there is none (the privacy test says it). */
+    pgDump: { path: string } | { missing: string };
   }
 }
 
@@ -37,6 +40,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const say = (m: string) => console.log(`[test setup] ${m}`);
   const temporalCli = await resolveTemporalCli({ progress: say });
   const testServer = await resolveTestServer({ progress: say });
+  const pgDump = await resolvePgDump({ progress: say }).then(
+    (d) => ({ path: d.path }),
+    (err: Error) => ({ missing: err.message }),
+  );
 
   const root = await mkdtemp(join(tmpdir(), 'bihuan-test-'));
   await chmod(root, 0o755); // PostgreSQL runs as the `postgres` user when we are root
@@ -69,6 +76,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     testServer.type === 'existing-path' && supportsStartTime(testServer.path),
   );
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('pgDump', pgDump);
 
   return async () => {
     await dev.stop();
