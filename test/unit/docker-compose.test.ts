@@ -67,6 +67,9 @@ const COMPOSE_VARIABLES: Record<string, { required: true } | { default: string }
   TEMPORAL_NAMESPACE_RETENTION: { default: '720h' },
   TEMPORAL_UI_CORS_ORIGINS: { default: 'http://localhost:8233' },
   LOG_LEVEL: { default: 'info' },
+  // API: optional JWTs (unset: API keys only), the intake rate limit
+  JWT_SECRET: { default: '' },
+  INTAKE_RATE_LIMIT: { default: '600' },
 };
 
 interface VariableUse {
