@@ -24,6 +24,8 @@ import { intakeRoutes } from './intake-routes.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { reportRoutes } from './report-routes.js';
+import { caseRoutes } from './case-routes.js';
+import { exportRoutes } from './export-routes.js';
 import { stepRoutes } from './step-routes.js';
 
 /** What the routes need; tests pass real connections, as the entry points do. */
@@ -132,5 +134,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   );
   await app.register(reportRoutes({ temporal, sql: deps.sql, authorize }));
   await app.register(stepRoutes({ temporal, authorize }));
+  await app.register(exportRoutes({ sql: deps.sql, authorize }));
+  await app.register(caseRoutes({ temporal, sql: deps.sql, authorize }));
   return app;
 }

@@ -149,7 +149,7 @@ export function reportFilter(
   alias?: 'r',
 ) {
   // Column names are this module's constants, never input.
-  const col = (name: string) => sql.unsafe(alias ? `${alias}.${name}` : name) as Fragment;
+  const col = (name: string) => sql.unsafe<postgres.Row[]>(alias ? `${alias}.${name}` : name);
   const parts: Fragment[] = [];
   if (caller.role === 'handler') {
     if (q.unitId && q.unitId.some((u) => u !== caller.unitId))
@@ -201,7 +201,7 @@ export async function listReports(
   const position = after
     ? sql`and (received_at, report_id) < (${after.receivedAt}::timestamptz, ${after.reportId})`
     : sql``;
-  const text = q === undefined ? undefined : textFilter(sql, q, (name) => sql.unsafe(name) as Fragment);
+  const text = q === undefined ? undefined : textFilter(sql, q, (name) => sql.unsafe<postgres.Row[]>(name));
   const columns = sql`report_id, channel, external_id, stage, urgency, category, domain, district, street,
     unit_id, overdue, major_hazard, escalation_level, next_due_at, next_due_clock, received_at, accepted_at,
     closed_at, closure_outcome`;

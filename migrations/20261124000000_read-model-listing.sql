@@ -17,6 +17,11 @@ alter table reports
   add column verified_at               timestamptz,
   add column verification_outcome      text,
   add column hazards_found             integer not null default 0,
+  -- What the major-hazard progress table and case write-ups show: the findings, the measures
+  -- (责令整改, 停产停业 …) and the five fixed points (五落实) of a major hazard.
+  add column findings                  text,
+  add column measures                  text[] not null default '{}',
+  add column five_points               jsonb,
   add column rectification_ordered_at  timestamptz,
   add column rectification_due_at      timestamptz,
   add column rectified_at              timestamptz,
@@ -94,7 +99,8 @@ create index reports_unit_idx on reports (unit_id, stage);
 alter table reports
   drop column category, drop column domain, drop column district, drop column street, drop column grid,
   drop column search_text, drop column search_grams, drop column verified_at,
-  drop column verification_outcome, drop column hazards_found, drop column rectification_ordered_at,
+  drop column verification_outcome, drop column hazards_found, drop column findings,
+  drop column measures, drop column five_points, drop column rectification_ordered_at,
   drop column rectification_due_at, drop column rectified_at, drop column written_off_at,
   drop column feedback_at, drop column satisfaction, drop column reward_proposed_fen,
   drop column reward_approved_fen, drop column reward_paid_fen, drop column closure_outcome,

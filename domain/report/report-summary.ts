@@ -26,6 +26,10 @@ export interface ReportSummary {
   readonly verifiedAt: string | null;
   readonly verificationOutcome: string | null;
   readonly hazardsFound: number;
+  readonly findings: string | null;
+  readonly measures: readonly string[];
+  /** 五落实 of a major hazard: responsibility, measures, funding, time limit, contingency plan. */
+  readonly fivePoints: Readonly<Record<string, string>> | null;
   readonly rectificationOrderedAt: string | null;
   readonly rectificationDueAt: string | null;
   readonly rectifiedAt: string | null;
@@ -118,6 +122,9 @@ export function summariseReport(s: ReportState, opts: { withText?: boolean } = {
     verifiedAt: verification?.at ?? null,
     verificationOutcome: verification?.outcome ?? null,
     hazardsFound: verification?.hazardsFound ?? 0,
+    findings: verification?.findings ?? null,
+    measures: rectification?.measures ?? [],
+    fivePoints: rectification?.fivePoints ?? null,
     rectificationOrderedAt: rectification?.orderedAt ?? null,
     rectificationDueAt: rectification?.dueAt ?? null,
     rectifiedAt: rectification?.completedAt ?? null,

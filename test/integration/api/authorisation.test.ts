@@ -28,6 +28,9 @@ const MAY: Record<string, readonly string[]> = {
   'GET /v1/reports': EVERYONE.filter((r) => r !== 'intake'),
   'GET /v1/reports/:id': EVERYONE,
   'GET /v1/reports/:id/timeline': EVERYONE,
+  'GET /v1/exports/reports.csv': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/exports/major-hazards.xlsx': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/reports/:id/case-write-up.md': ['dispatcher', 'supervisor', 'admin'],
   'accept-report': ['dispatcher'],
   'reject-report': ['dispatcher'],
   'assign-report': ['dispatcher'],
@@ -53,7 +56,12 @@ const MAY: Record<string, readonly string[]> = {
 };
 
 /** Endpoints that are not about one report: a handler of another unit is not refused by existence there. */
-const NOT_OF_ONE_REPORT = new Set(['POST /v1/reports', 'GET /v1/reports']);
+const NOT_OF_ONE_REPORT = new Set([
+  'POST /v1/reports',
+  'GET /v1/reports',
+  'GET /v1/exports/reports.csv',
+  'GET /v1/exports/major-hazards.xlsx',
+]);
 
 describe('authorisation: every role against every endpoint', () => {
   let api: ApiEnv;
@@ -74,6 +82,9 @@ describe('authorisation: every role against every endpoint', () => {
     if (endpoint === 'GET /v1/reports') return api.get('/v1/reports', as);
     if (endpoint === 'GET /v1/reports/:id') return api.get(reportUrl(report), as);
     if (endpoint === 'GET /v1/reports/:id/timeline') return api.get(`${reportUrl(report)}/timeline`, as);
+    if (endpoint === 'GET /v1/reports/:id/case-write-up.md')
+      return api.get(`${reportUrl(report)}/case-write-up.md`, as);
+    if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
     return api.post(reportUrl(report, endpoint), as, {});
   };
 
