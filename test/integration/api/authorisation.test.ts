@@ -31,6 +31,8 @@ const MAY: Record<string, readonly string[]> = {
   'GET /v1/exports/reports.csv': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/exports/major-hazards.xlsx': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/reports/:id/case-write-up.md': ['dispatcher', 'supervisor', 'admin'],
+  'GET /v1/reports/:id/reporter': ['dispatcher', 'handler', 'reward_proposer', 'reward_approver', 'finance'],
+  'GET /v1/audit/identity-reads': ['supervisor', 'admin'],
   'accept-report': ['dispatcher'],
   'reject-report': ['dispatcher'],
   'assign-report': ['dispatcher'],
@@ -61,6 +63,7 @@ const NOT_OF_ONE_REPORT = new Set([
   'GET /v1/reports',
   'GET /v1/exports/reports.csv',
   'GET /v1/exports/major-hazards.xlsx',
+  'GET /v1/audit/identity-reads',
 ]);
 
 describe('authorisation: every role against every endpoint', () => {
@@ -84,6 +87,8 @@ describe('authorisation: every role against every endpoint', () => {
     if (endpoint === 'GET /v1/reports/:id/timeline') return api.get(`${reportUrl(report)}/timeline`, as);
     if (endpoint === 'GET /v1/reports/:id/case-write-up.md')
       return api.get(`${reportUrl(report)}/case-write-up.md`, as);
+    if (endpoint === 'GET /v1/reports/:id/reporter')
+      return api.get(`${reportUrl(report)}/reporter?purpose=feedback_contact`, as);
     if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
     return api.post(reportUrl(report, endpoint), as, {});
   };
