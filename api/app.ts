@@ -27,6 +27,7 @@ import { reportRoutes } from './report-routes.js';
 import { caseRoutes } from './case-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { identityRoutes } from './identity-routes.js';
+import { supervisionRoutes } from './supervision-routes.js';
 import { stepRoutes } from './step-routes.js';
 
 /** What the routes need; tests pass real connections, as the entry points do. */
@@ -138,5 +139,6 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(exportRoutes({ sql: deps.sql, authorize }));
   await app.register(caseRoutes({ temporal, sql: deps.sql, authorize }));
   await app.register(identityRoutes({ temporal, sql: deps.sql, vault: deps.vault, authorize }));
+  await app.register(supervisionRoutes({ sql: deps.sql, authorize }));
   return app;
 }

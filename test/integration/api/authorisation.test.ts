@@ -33,6 +33,11 @@ const MAY: Record<string, readonly string[]> = {
   'GET /v1/reports/:id/case-write-up.md': ['dispatcher', 'supervisor', 'admin'],
   'GET /v1/reports/:id/reporter': ['dispatcher', 'handler', 'reward_proposer', 'reward_approver', 'finance'],
   'GET /v1/audit/identity-reads': ['supervisor', 'admin'],
+  'GET /v1/statistics': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/statistics/trend': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/exports/statistics.csv': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/boards/overdue': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/boards/due': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'accept-report': ['dispatcher'],
   'reject-report': ['dispatcher'],
   'assign-report': ['dispatcher'],
@@ -64,6 +69,11 @@ const NOT_OF_ONE_REPORT = new Set([
   'GET /v1/exports/reports.csv',
   'GET /v1/exports/major-hazards.xlsx',
   'GET /v1/audit/identity-reads',
+  'GET /v1/statistics',
+  'GET /v1/statistics/trend',
+  'GET /v1/exports/statistics.csv',
+  'GET /v1/boards/overdue',
+  'GET /v1/boards/due',
 ]);
 
 describe('authorisation: every role against every endpoint', () => {
