@@ -2,6 +2,7 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -28,6 +29,8 @@ import { caseRoutes } from './case-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { identityRoutes } from './identity-routes.js';
 import { supervisionRoutes } from './supervision-routes.js';
+import { codecRoutes } from './codec-routes.js';
+import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import { stepRoutes } from './step-routes.js';
 
 /** What the routes need; tests pass real connections, as the entry points do. */
@@ -37,6 +40,8 @@ export interface ApiDeps {
   readonly temporal: Client;
   /** The reporter vault's keys (see infra/vault-keys.ts for how the entry points resolve them). */
   readonly vault: KeyRing;
+  /** The Temporal payload codec, for the codec server (the client already encodes with it). */
+  readonly codec: PayloadCodec;
   /** Whether the namespace has Bihuan's search attributes, so new reports may set them. */
   readonly searchAttributes: boolean;
   temporalHealthy(): Promise<boolean>;
@@ -47,13 +52,14 @@ export function createApiDeps(
   config: Config,
   sql: Sql,
   temporal: Client,
-  opts: { vault?: KeyRing; searchAttributes?: boolean } = {},
+  opts: { vault?: KeyRing; codec?: PayloadCodec; searchAttributes?: boolean } = {},
 ): ApiDeps {
   return {
     config,
     sql,
     temporal,
     vault: opts.vault ?? new KeyRing(config.vaultKeys),
+    codec: opts.codec ?? new EncryptingPayloadCodec(new KeyRing(config.codecKeys)),
     searchAttributes: opts.searchAttributes ?? false,
     temporalHealthy: () => temporalIsHealthy(temporal.connection),
     postgresHealthy: () =>
@@ -140,5 +146,8 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(caseRoutes({ temporal, sql: deps.sql, authorize }));
   await app.register(identityRoutes({ temporal, sql: deps.sql, vault: deps.vault, authorize }));
   await app.register(supervisionRoutes({ sql: deps.sql, authorize }));
+  await app.register(
+    codecRoutes({ codec: deps.codec, corsOrigins: deps.config.codecCorsOrigins, authorize }),
+  );
   return app;
 }

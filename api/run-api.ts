@@ -1,10 +1,11 @@
+import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import type { Connection } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import { connectPostgres } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { searchAttributesReady } from '../infra/search-attributes.js';
 import { connectTemporalClient } from '../infra/temporal.js';
-import { resolveVaultKeys } from '../infra/vault-keys.js';
+import { resolveCodecKeys, resolveVaultKeys } from '../infra/vault-keys.js';
 import { buildApp, createApiDeps } from './app.js';
 import { listen } from './server.js';
 
@@ -21,14 +22,15 @@ export async function runApi(opts: {
 }): Promise<RunningApi> {
   const { config, log } = opts;
   const vault = await resolveVaultKeys(config, log);
+  const codec = new EncryptingPayloadCodec(await resolveCodecKeys(config, log));
   const sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
   try {
-    const temporal = await connectTemporalClient(config);
+    const temporal = await connectTemporalClient(config, { dataConverter: { payloadCodecs: [codec] } });
     const searchAttributes = await searchAttributesReady(
       temporal.connection as Connection,
       config.temporal.namespace,
     );
-    const app = await buildApp(createApiDeps(config, sql, temporal, { vault, searchAttributes }), log);
+    const app = await buildApp(createApiDeps(config, sql, temporal, { vault, codec, searchAttributes }), log);
     app.addHook('onClose', async () => {
       await temporal.connection.close();
       await sql.end({ timeout: 5 });

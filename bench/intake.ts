@@ -17,18 +17,18 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { createApiKey } from '../api/api-keys.js';
 import { toIntake, type IntakeBody } from '../api/intake-schema.js';
-import { runApi } from '../api/run-api.js';
 import { startReport } from '../api/start-report.js';
 import { hashClaimCode, newClaimCode } from '../api/claim-code.js';
 import { loadConfig } from '../infra/config.js';
 import { connectPostgres, migrate } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';
-import { installTemporalRuntime } from '../infra/temporal-runtime.js';
+import { encryptingDataConverter } from '../infra/payload-codec.js';
+import { KeyRing } from '../infra/vault.js';
 import { freePort } from '../scripts/embedded/port.js';
 import { startEmbeddedPostgres } from '../scripts/embedded/postgres.js';
 import { startTemporalDevServer } from '../scripts/embedded/temporal-dev-server.js';
 import { resolveTemporalCli } from '../scripts/tools/temporal-cli.js';
-import { runWorker } from '../worker/run-worker.js';
+import { spawnEntry, waitForOk, type Spawned } from '../test/support/processes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,6 +73,11 @@ async function load(count: number, concurrency: number, call: () => Promise<void
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
+async function stopProcess(p: Spawned) {
+  p.child.kill('SIGTERM');
+  await p.exited;
+}
+
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
@@ -97,7 +102,7 @@ async function main() {
       () => pg.stop(),
       () => dev.stop(),
     );
-    const config = loadConfig({
+    const env = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       DATABASE_URL: pg.url,
@@ -106,19 +111,28 @@ async function main() {
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
       BIHUAN_VAULT_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      BIHUAN_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       INTAKE_RATE_LIMIT: '1000000',
-    });
-    installTemporalRuntime(log);
+    };
+    const config = loadConfig(env);
     await migrate(pg.url, log);
-    say('starting the worker and the API…');
-    const worker = await runWorker({ config, databaseUrl: pg.url, log });
-    stops.unshift(() => worker.stop());
-    const api = await runApi({ config, databaseUrl: pg.url, log });
-    stops.unshift(() => api.stop());
+    // The worker and the API run as their own processes, as deployed: the load generator and the
+    // raw client here share an event loop with neither.
+    say('starting the worker and the API processes…');
+    const worker = spawnEntry('worker/main.ts', env);
+    stops.unshift(() => stopProcess(worker));
+    const api = spawnEntry('api/main.ts', env);
+    stops.unshift(() => stopProcess(api));
+    const apiUrl = `http://127.0.0.1:${env.PORT}`;
+    await waitForOk(`${apiUrl}/ready`, api, 120_000);
     const sql = await connectPostgres(pg.url, { timeoutMs: 10_000, log, max: 2 });
     stops.unshift(() => sql.end());
     const key = await createApiKey(sql, { subject: 'bench', role: 'intake', label: 'bench' });
-    const client = new Client({ connection: await Connection.connect({ address: dev.address }) });
+    // The raw path encrypts its payloads too, as every client of a deployment must.
+    const client = new Client({
+      connection: await Connection.connect({ address: dev.address }),
+      dataConverter: encryptingDataConverter(new KeyRing(config.codecKeys)),
+    });
     stops.unshift(() => client.connection.close());
 
     // The raw path: the start the API makes, with the workflow input it would give.
@@ -127,7 +141,7 @@ async function main() {
       await startReport(client, intake, { taskQueue: config.temporal.taskQueue, searchAttributes: true });
     };
     const viaApi = async () => {
-      const res = await fetch(`${api.url}/v1/reports`, {
+      const res = await fetch(`${apiUrl}/v1/reports`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify(aBody()),
@@ -145,11 +159,13 @@ async function main() {
     };
     // Alternating rounds so that neither path always meets a busier server (the workers of the
     // reports already started keep running their first tasks).
+    // ABBA: the server grows busier as reports accumulate, and neither path may always go second.
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, call] of [
+      const order = [
         ['raw', raw],
         ['api', viaApi],
-      ] as const) {
+      ] as const;
+      for (const [name, call] of r % 2 === 0 ? order : [...order].reverse()) {
         const { seconds, latencies } = await load(COUNT, CONCURRENCY, call);
         results[name].seconds += seconds;
         results[name].latencies.push(...latencies);

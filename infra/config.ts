@@ -45,6 +45,8 @@ export const EnvSchema = Type.Object({
   BIHUAN_POLICY: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', default: 'district-default' }),
   BIHUAN_POLICY_DIR: Type.Optional(Type.String({ minLength: 1 })),
   BIHUAN_VAULT_KEYS: Type.Optional(Type.String({ pattern: VAULT_KEYS_PATTERN })),
+  BIHUAN_CODEC_KEYS: Type.Optional(Type.String({ pattern: VAULT_KEYS_PATTERN })),
+  BIHUAN_CODEC_CORS_ORIGINS: Type.String({ minLength: 1, default: 'http://localhost:8233' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   INTAKE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600 }),
 });
@@ -76,13 +78,16 @@ const HINTS: Record<keyof Env, string> = {
   BIHUAN_POLICY_DIR: 'a directory of <id>.v<version>.json policy files',
   BIHUAN_VAULT_KEYS:
     'comma-separated <id>:<base64 of 32 random bytes>, newest first, e.g. k1:$(openssl rand -base64 32)',
+  BIHUAN_CODEC_KEYS:
+    'comma-separated <id>:<base64 of 32 random bytes>, newest first, other keys than the vault’s',
+  BIHUAN_CODEC_CORS_ORIGINS: 'comma-separated origins of the Temporal Web UI that may call /codec',
   JWT_SECRET:
     'a shared secret of at least 32 characters for HS256 tokens, or unset it to accept API keys only',
   INTAKE_RATE_LIMIT: 'intake requests per minute per API client, 1–1000000',
 };
 
 /** Settings whose values never appear in a message. */
-const SECRETS = new Set<string>(['TEMPORAL_API_KEY', 'BIHUAN_VAULT_KEYS', 'JWT_SECRET']);
+const SECRETS = new Set<string>(['TEMPORAL_API_KEY', 'BIHUAN_VAULT_KEYS', 'BIHUAN_CODEC_KEYS', 'JWT_SECRET']);
 
 export interface Config {
   readonly mode: 'development' | 'production' | 'test';
@@ -98,6 +103,10 @@ export interface Config {
    * Empty when BIHUAN_VAULT_KEYS is unset; the API then uses a development key or refuses to start.
    */
   readonly vaultKeys: readonly VaultKey[];
+  /** Keys of the Temporal payload codec, same format; empty when unset (see infra/payload-codec.ts). */
+  readonly codecKeys: readonly VaultKey[];
+  /** Origins (Temporal Web UI) that may call the codec endpoints from a browser. */
+  readonly codecCorsOrigins: readonly string[];
   readonly worker: { readonly healthPort: number | undefined };
   readonly postgres:
     | { readonly kind: 'external'; readonly url: string }
@@ -128,7 +137,10 @@ export interface VaultKey {
 }
 
 /** Parses `<id>:<base64>,…` (already checked against the pattern); ids must be unique. */
-export function parseVaultKeys(value: string | undefined): readonly VaultKey[] {
+export function parseVaultKeys(
+  value: string | undefined,
+  setting: 'BIHUAN_VAULT_KEYS' | 'BIHUAN_CODEC_KEYS' = 'BIHUAN_VAULT_KEYS',
+): readonly VaultKey[] {
   if (!value) return [];
   const keys = value.split(',').map((entry) => {
     const [id = '', material = ''] = entry.split(':');
@@ -136,10 +148,7 @@ export function parseVaultKeys(value: string | undefined): readonly VaultKey[] {
   });
   const ids = new Set(keys.map((k) => k.id));
   if (ids.size !== keys.length || keys.some((k) => k.key.length !== 32)) {
-    throw new ConfigError(
-      'BIHUAN_VAULT_KEYS',
-      `BIHUAN_VAULT_KEYS is invalid: ${HINTS.BIHUAN_VAULT_KEYS} (unique ids)`,
-    );
+    throw new ConfigError(setting, `${setting} is invalid: ${HINTS[setting]} (unique ids)`);
   }
   return Object.freeze(keys);
 }
@@ -204,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
     jwtSecret: e.JWT_SECRET,
     vaultKeys: parseVaultKeys(e.BIHUAN_VAULT_KEYS),
+    codecKeys: parseVaultKeys(e.BIHUAN_CODEC_KEYS, 'BIHUAN_CODEC_KEYS'),
+    codecCorsOrigins: Object.freeze(e.BIHUAN_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim())),
     worker: Object.freeze({ healthPort: e.WORKER_HEALTH_PORT }),
     postgres: Object.freeze(
       e.DATABASE_URL

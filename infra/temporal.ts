@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Client, Connection, type ConnectionLike, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { temporalAddress, type Config } from './config.js';
 import { StartupError, describeError, withTimeout } from './startup-error.js';
@@ -27,8 +28,15 @@ function unreachable(config: Config, err: unknown): StartupError {
   );
 }
 
-/** A client connection for starting workflows, updates and queries; fails fast and clearly. */
-export async function connectTemporalClient(config: Config): Promise<Client> {
+/**
+ * A client connection for starting workflows, updates and queries; fails fast and clearly. Give it
+ * the deployment's data converter (infra/payload-codec.ts): a client without the codec cannot read
+ * what the worker wrote, nor write what it can read.
+ */
+export async function connectTemporalClient(
+  config: Config,
+  opts: { dataConverter?: DataConverter } = {},
+): Promise<Client> {
   const timeoutMs = config.startupTimeoutMs;
   try {
     const connection = await withTimeout(
@@ -41,7 +49,11 @@ export async function connectTemporalClient(config: Config): Promise<Client> {
       timeoutMs,
       () => new Error(`no answer within ${timeoutMs} ms`),
     );
-    return new Client({ connection, namespace: config.temporal.namespace });
+    return new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    });
   } catch (err) {
     if (err instanceof StartupError) throw err;
     throw unreachable(config, err);

@@ -42,21 +42,27 @@ export class KeyRing {
     throw new UnknownVaultKey(id);
   }
 
-  seal(plaintext: string, context: string): Sealed {
+  /** Seals text (UTF-8) or bytes under the current key. */
+  seal(plaintext: string | Uint8Array, context: string): Sealed {
     const { id, key } = this.key();
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(context));
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+    const ciphertext = Buffer.concat([cipher.update(bytes), cipher.final()]);
     return { keyId: id, iv, tag: cipher.getAuthTag(), ciphertext };
   }
 
   open(sealed: Sealed, context: string): string {
+    return this.openBytes(sealed, context).toString('utf8');
+  }
+
+  openBytes(sealed: Sealed, context: string): Buffer {
     const { key } = this.key(sealed.keyId);
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv);
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(sealed.tag);
-    return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
   }
 
   /**

@@ -14,6 +14,8 @@ export interface ReportWorkerOptions {
   readonly log: Logger;
   /** A bundle made by `bundleWorkflowCode` (production image, test setup); else bundled at start. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The payload codec every client and worker of the deployment shares. */
+  readonly dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /**
@@ -33,6 +35,7 @@ export async function createReportWorker(opts: ReportWorkerOptions): Promise<Wor
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
     activities: createActivities(opts.deps),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // The SDK's own SIGINT/SIGTERM handling is off: the entry points stop the worker in order.
     shutdownGraceTime: '10s',
   });

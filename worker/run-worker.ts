@@ -1,3 +1,5 @@
+import { encryptingDataConverter } from '../infra/payload-codec.js';
+import { resolveCodecKeys } from '../infra/vault-keys.js';
 import type { Server } from 'node:http';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../infra/config.js';
@@ -38,6 +40,7 @@ export async function runWorker(opts: {
     },
   );
   warnIfCalendarEndsSoon(log);
+  const dataConverter = encryptingDataConverter(await resolveCodecKeys(config, log));
   const sql: Sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
   const connection = await connectTemporalWorker(config).catch(async (err: unknown) => {
     await sql.end();
@@ -54,6 +57,7 @@ export async function runWorker(opts: {
     deps: { sql, log, policies },
     log,
     workflowBundle: opts.workflowBundle,
+    dataConverter,
   });
   let health: Server | undefined;
   if (config.worker.healthPort !== undefined) {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,6 +9,10 @@ import { spawnEntry, waitForOk, type Spawned } from '../support/processes.js';
 import { reportWorkflow } from '../../workflows/report-workflow.js';
 import { getReportQuery, stepUpdates } from '../../workflows/messages.js';
 import { anIntake, people } from '../support/reports.js';
+import { parseVaultKeys } from '../../infra/config.js';
+import { EncryptingPayloadCodec } from '../../infra/payload-codec.js';
+import { DEV_CODEC_KEY_FILE } from '../../infra/vault-keys.js';
+import { KeyRing } from '../../infra/vault.js';
 
 /**
  * `npm start` with no DATABASE_URL or TEMPORAL_ADDRESS: it starts its own PostgreSQL and Temporal
@@ -57,9 +61,15 @@ describe('npm start on the embedded defaults', () => {
     const first = await start();
     expect(await fetch(`http://127.0.0.1:${uiPort}/`).then((r) => r.status)).toBe(200);
     let connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
+    // The stack encrypts payloads under the development codec key it created in DATA_DIR; a client
+    // of it needs that key, before and after the restart.
+    const codecKey = (await readFile(join(dataDir, DEV_CODEC_KEY_FILE), 'utf8')).trim();
+    const dataConverter = {
+      payloadCodecs: [new EncryptingPayloadCodec(new KeyRing(parseVaultKeys(codecKey, 'BIHUAN_CODEC_KEYS')))],
+    };
     const workflowId = `restart-${Date.now()}`;
     const intake = anIntake({ receivedAt: new Date().toISOString() });
-    await new Client({ connection }).workflow.start(reportWorkflow, {
+    await new Client({ connection, dataConverter }).workflow.start(reportWorkflow, {
       workflowId,
       taskQueue: 'bihuan-reports',
       args: [{ intake }],
@@ -76,7 +86,7 @@ describe('npm start on the embedded defaults', () => {
 
     const second = await start();
     connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
-    const handle = new Client({ connection }).workflow.getHandle(workflowId);
+    const handle = new Client({ connection, dataConverter }).workflow.getHandle(workflowId);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect((await handle.query(getReportQuery)).stage.name).toBe('received');
     const accepted = await handle.executeUpdate(stepUpdates.acceptReport, {

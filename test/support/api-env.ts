@@ -30,7 +30,7 @@ export async function createApiEnv(
     ...opts.env,
   });
   const app: App = await buildApp(
-    createApiDeps(config, t.sql, t.client),
+    createApiDeps(config, t.sql, t.client, { codec: t.codec }),
     opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   );
   const keys: Record<As, string> = {};

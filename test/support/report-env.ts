@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { EncryptingPayloadCodec } from '../../infra/payload-codec.js';
+import { KeyRing } from '../../infra/vault.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -38,8 +41,12 @@ export async function createReportEnv(
   const executable = inject('testServer');
   if (opts.startTime && !inject('testServerStartTime'))
     throw new Error('this test server cannot start at a chosen time');
+  // Payloads are encrypted as in production, under a key of this test file's own.
+  const codec = new EncryptingPayloadCodec(new KeyRing([{ id: 'test', key: randomBytes(32) }]));
+  const dataConverter = { payloadCodecs: [codec] };
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable, ...(opts.startTime ? { extraArgs: [`--start-time=${opts.startTime}`] } : {}) },
+    client: { dataConverter },
   });
   const db = await createTestDatabase();
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -52,6 +59,7 @@ export async function createReportEnv(
       taskQueue,
       workflowBundle: { codePath: inject('workflowBundlePath') },
       activities: { ...real, ...opts.wrapActivities?.(real) },
+      dataConverter,
       ...(opts.restartable ? { maxCachedWorkflows: 0 } : {}),
     });
   let worker = await makeWorker();
@@ -61,6 +69,7 @@ export async function createReportEnv(
   return {
     env,
     client,
+    codec,
     sql: db.sql,
     taskQueue,
     async start(overrides: Partial<Intake> = {}): Promise<ReportHandle> {

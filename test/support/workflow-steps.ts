@@ -52,6 +52,10 @@ export async function refusalOf(step: Promise<unknown>): Promise<string | undefi
  * ten years on; a plain client on the same connection waits without skipping.
  */
 export async function finishedResult(t: ReportEnv, h: ReportHandle): Promise<unknown> {
-  const client = new Client({ connection: t.env.connection, namespace: t.env.namespace ?? 'default' });
+  const client = new Client({
+    connection: t.env.connection,
+    namespace: t.env.namespace ?? 'default',
+    dataConverter: { payloadCodecs: [t.codec] },
+  });
   return client.workflow.getHandle(h.workflowId).result();
 }

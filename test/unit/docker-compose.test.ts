@@ -114,7 +114,8 @@ const containerEnv = (name: string, operatorEnv: Record<string, string>): Record
   );
 // A well-formed vault key (<id>:<base64 of 32 bytes>): the services validate its format at start-up.
 const TEST_VAULT_KEYS = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
-const SECRETS = { BIHUAN_VAULT_KEYS: TEST_VAULT_KEYS, BIHUAN_CODEC_KEYS: 'test-codec-keys' };
+const TEST_CODEC_KEYS = `c1:${Buffer.alloc(32, 2).toString('base64')}`;
+const SECRETS = { BIHUAN_VAULT_KEYS: TEST_VAULT_KEYS, BIHUAN_CODEC_KEYS: TEST_CODEC_KEYS };
 
 const healthPortOf = (s: Service): number => {
   const url = /http:\/\/127\.0\.0\.1:(\d+)\/ready/.exec(s.healthcheck?.test.join(' ') ?? '');
@@ -266,7 +267,7 @@ describe('docker-compose.yml: configuration of the API and the worker', () => {
     it(`${name}: receives the vault and codec keys from the operator's environment`, () => {
       const env = containerEnv(name, SECRETS);
       expect(env.BIHUAN_VAULT_KEYS).toBe(TEST_VAULT_KEYS);
-      expect(env.BIHUAN_CODEC_KEYS).toBe('test-codec-keys');
+      expect(env.BIHUAN_CODEC_KEYS).toBe(TEST_CODEC_KEYS);
     });
 
     it(`${name}: runs hardened (read-only root filesystem, no capabilities, no privilege escalation)`, () => {

@@ -38,6 +38,8 @@ const MAY: Record<string, readonly string[]> = {
   'GET /v1/exports/statistics.csv': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/boards/overdue': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/boards/due': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'POST /codec/encode': ['admin', 'supervisor'],
+  'POST /codec/decode': ['admin', 'supervisor'],
   'accept-report': ['dispatcher'],
   'reject-report': ['dispatcher'],
   'assign-report': ['dispatcher'],
@@ -74,6 +76,8 @@ const NOT_OF_ONE_REPORT = new Set([
   'GET /v1/exports/statistics.csv',
   'GET /v1/boards/overdue',
   'GET /v1/boards/due',
+  'POST /codec/encode',
+  'POST /codec/decode',
 ]);
 
 describe('authorisation: every role against every endpoint', () => {
@@ -100,6 +104,7 @@ describe('authorisation: every role against every endpoint', () => {
     if (endpoint === 'GET /v1/reports/:id/reporter')
       return api.get(`${reportUrl(report)}/reporter?purpose=feedback_contact`, as);
     if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
+    if (endpoint.startsWith('POST /codec/')) return api.post(endpoint.slice('POST '.length), as, {});
     return api.post(reportUrl(report, endpoint), as, {});
   };
 
