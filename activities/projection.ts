@@ -110,28 +110,32 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
       misrouted = excluded.misrouted`;
 }
 
+/** Writes one projection inside the caller's transaction (the activity, and the rebuild). */
+export async function writeProjection(tx: Tx, { summary, events }: Projection): Promise<void> {
+  if (events.length > 0) {
+    const rows = events.map((e) => ({
+      report_id: summary.reportId,
+      sequence: e.sequence,
+      type: e.type,
+      at: e.at,
+      actor: e.actor ?? null,
+      data: e.data ?? {},
+    }));
+    await tx`insert into report_events ${tx(rows as never)} on conflict (report_id, sequence) do nothing`;
+  }
+  if (await upsertReport(tx, summary)) await upsertClocks(tx, summary);
+}
+
 /**
- * The PostgreSQL read model. Only this activity writes it. Idempotent: events are keyed by
- * (report, sequence) and the row only moves forward (a projection older than the stored one is
- * ignored, and so are its clocks), so retries and out-of-order deliveries change nothing.
+ * The PostgreSQL read model. Only this activity writes it (and the rebuild, through the same
+ * code). Idempotent: events are keyed by (report, sequence) and the row only moves forward (a
+ * projection older than the stored one is ignored, and so are its clocks), so retries and
+ * out-of-order deliveries change nothing.
  */
 export function createProjectionActivities({ sql }: Pick<ActivityDeps, 'sql'>) {
   return {
-    async projectReport({ summary, events }: Projection): Promise<void> {
-      await sql.begin(async (tx) => {
-        if (events.length > 0) {
-          const rows = events.map((e) => ({
-            report_id: summary.reportId,
-            sequence: e.sequence,
-            type: e.type,
-            at: e.at,
-            actor: e.actor ?? null,
-            data: e.data ?? {},
-          }));
-          await tx`insert into report_events ${tx(rows as never)} on conflict (report_id, sequence) do nothing`;
-        }
-        if (await upsertReport(tx, summary)) await upsertClocks(tx, summary);
-      });
+    async projectReport(projection: Projection): Promise<void> {
+      await sql.begin((tx) => writeProjection(tx, projection));
     },
   };
 }

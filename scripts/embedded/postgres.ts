@@ -17,6 +17,10 @@ const USER = 'bihuan';
 // Loopback only, never reachable from another host: a fixed development password is harmless here.
 const PASSWORD = 'bihuan-embedded';
 
+/** The URL of a database of the embedded cluster on `port` (for tools run beside `npm start`). */
+export const embeddedPostgresUrl = (port: number, database = 'bihuan') =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
 /**
  * Starts (initialising on first use) a PostgreSQL cluster in `dataDir` on 127.0.0.1:`port`.
  *
@@ -80,7 +84,7 @@ export async function startEmbeddedPostgres(opts: {
   }
   log.info({ port, dataDir }, 'embedded PostgreSQL ready');
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: embeddedPostgresUrl(port, database),
     stop: () => pg.stop(),
   };
 }
