@@ -96,4 +96,6 @@ export async function rebuildReadModel(opts: RebuildOptions): Promise<RebuildRes
   return { workflows: ids.length, rebuilt, differing: differing.sort(), failed };
 }
 
-const DRY_RUN = Symbol('dry run');
+/** Thrown to roll a dry run's transaction back. */
+class DryRunRollback extends Error {}
+const DRY_RUN = new DryRunRollback('dry run: roll back');
