@@ -9,7 +9,7 @@ import type { Authorize } from './authentication.js';
 import { ProblemError, problemResponses } from './problems.js';
 import { readReport } from './report-access.js';
 import { ReportIdParams } from './report-schemas.js';
-import { readReporter } from './reporter-vault.js';
+import { otherReportsOf, readReporter } from './reporter-vault.js';
 
 /**
  * Reading a reporter's identity (举报人信息保护). Only the roles that must contact or pay the
@@ -49,6 +49,9 @@ const IdentitySchema = Type.Union([
     name: Type.String(),
     phone: Type.String(),
     idNumber: Type.Optional(Type.String()),
+    otherReports: Type.Array(Type.String(), {
+      description: 'other reports by the same phone number (recognised by its blind index)',
+    }),
   }),
 ]);
 
@@ -118,7 +121,8 @@ export function identityRoutes(deps: {
           const identity = await readReporter(tx, deps.vault, ref);
           if (!identity)
             throw new ProblemError('internal', 'the reporter vault has no entry for this report');
-          return { anonymous: false as const, ...identity };
+          const otherReports = await otherReportsOf(tx, deps.vault, ref);
+          return { anonymous: false as const, ...identity, otherReports };
         });
       },
     );

@@ -25,8 +25,40 @@ export async function storeReporter(
   };
   const sealed = vault.seal(JSON.stringify(identity), ref);
   await sql`
-    insert into reporter_vault (ref, key_id, iv, tag, ciphertext)
-    values (${ref}, ${sealed.keyId}, ${sealed.iv}, ${sealed.tag}, ${sealed.ciphertext})`;
+    insert into reporter_vault (ref, key_id, iv, tag, ciphertext, phone_index)
+    values (${ref}, ${sealed.keyId}, ${sealed.iv}, ${sealed.tag}, ${sealed.ciphertext},
+            ${phoneIndex(vault, identity.phone)})`;
+}
+
+/**
+ * The phone number as one person writes it one way and another another: digits only, without
+ * China's country code (+86 / 0086), so 139-5724-6813 and +86 139 5724 6813 are one reporter.
+ */
+export function normalisePhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length > 11 && digits.startsWith('0086')) return digits.slice(4);
+  if (digits.length > 11 && digits.startsWith('86')) return digits.slice(2);
+  return digits;
+}
+
+/** The blind index of a phone number under the ring's current key (or `keyId`'s). */
+export const phoneIndex = (vault: KeyRing, phone: string, keyId?: string): string =>
+  vault.fingerprint(`phone:${normalisePhone(phone)}`, keyId);
+
+/**
+ * The other reports of the reporter behind `ref`, recognised by the blind index of their phone
+ * number — under every key of the ring, so reports indexed before a rotation are found too.
+ */
+export async function otherReportsOf(sql: postgres.ISql, vault: KeyRing, ref: string): Promise<string[]> {
+  const identity = await readReporter(sql, vault, ref);
+  if (!identity) return [];
+  const indexes = vault.keyIds().map((id) => phoneIndex(vault, identity.phone, id));
+  const rows = await sql<{ report_id: string }[]>`
+    select i.report_id from reporter_vault v
+    join intake_requests i on i.reporter_ref ->> 'vaultRef' = v.ref
+    where v.phone_index in ${sql(indexes)} and v.ref <> ${ref}
+    order by i.created_at`;
+  return rows.map((r) => r.report_id);
 }
 
 /** Opens one identity; callers that may read it (feedback, reward, finance) log each read. */

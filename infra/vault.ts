@@ -76,6 +76,16 @@ export class KeyRing {
     return `${id}:${createHmac('sha256', macKey).update(text).digest('hex')}`;
   }
 
+  /** Every key id of the ring, the current one first. */
+  keyIds(): string[] {
+    return this.keys.map((k) => k.id);
+  }
+
+  /** The id of the key new values are sealed with. */
+  currentKeyId(): string {
+    return this.key().id;
+  }
+
   /** The key id a fingerprint was made with. */
   static keyIdOf(fingerprint: string): string {
     return fingerprint.slice(0, fingerprint.indexOf(':'));
