@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
-import { KeyRing, sealedFromJson, sealedToJson } from '../infra/vault.js';
+import type { KeyRing } from '../infra/vault.js';
+import { sealedFromJson, sealedToJson } from '../infra/vault.js';
 import { phoneIndex } from './reporter-vault.js';
 
 /**
