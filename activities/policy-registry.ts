@@ -12,6 +12,8 @@ export interface PolicyRegistry {
   current(id?: string): Policy;
   /** An exact version, for reports that already run under it. */
   get(id: string, version: number): Policy;
+  /** Every version of every policy loaded. */
+  all(): Policy[];
 }
 
 const FILE_NAME = /^([a-z0-9][a-z0-9-]*)\.v(\d+)\.json$/;
@@ -46,6 +48,7 @@ export async function loadPolicyRegistry(dir: string, defaultId: string): Promis
     })();
   return {
     defaultId,
+    all: () => [...byId.values()].flatMap((versions) => [...versions.values()]),
     current(id = defaultId) {
       const versions = versionsOf(id);
       return versions.get(Math.max(...versions.keys()))!;

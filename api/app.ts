@@ -30,6 +30,7 @@ import { exportRoutes } from './export-routes.js';
 import { identityRoutes } from './identity-routes.js';
 import { supervisionRoutes } from './supervision-routes.js';
 import { codecRoutes } from './codec-routes.js';
+import { directoryRoutes } from './directory-routes.js';
 import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import { stepRoutes } from './step-routes.js';
 
@@ -141,11 +142,12 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     }),
   );
   await app.register(reportRoutes({ temporal, sql: deps.sql, authorize }));
-  await app.register(stepRoutes({ temporal, authorize }));
+  await app.register(stepRoutes({ temporal, sql: deps.sql, authorize }));
   await app.register(exportRoutes({ sql: deps.sql, authorize }));
   await app.register(caseRoutes({ temporal, sql: deps.sql, authorize }));
   await app.register(identityRoutes({ temporal, sql: deps.sql, vault: deps.vault, authorize }));
   await app.register(supervisionRoutes({ sql: deps.sql, authorize }));
+  await app.register(directoryRoutes({ sql: deps.sql, authorize }));
   await app.register(
     codecRoutes({ codec: deps.codec, corsOrigins: deps.config.codecCorsOrigins, authorize }),
   );

@@ -53,7 +53,9 @@ export function caseRoutes(deps: {
             'wrong-stage',
             `only a closed report is written up; this one is ${view.stage.name}`,
           );
-        const writeUp = writeUpCase(view, (id) => id);
+        const units = await deps.sql<{ id: string; name: string }[]>`select id, name from units`;
+        const names = new Map(units.map((u) => [u.id, u.name]));
+        const writeUp = writeUpCase(view, (id) => names.get(id) ?? id);
         const { format } = req.params;
         reply.header('content-type', CONTENT_TYPES[format]);
         reply.header(

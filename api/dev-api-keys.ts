@@ -5,14 +5,14 @@ import { connectPostgres } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { ROLES, ROLE_VALUES } from '../domain/vocabulary.js';
 import { createApiKey, type NewApiKey } from './api-keys.js';
+import { loadDemoDistrict, seedDistrict } from './directory.js';
 
 export const DEV_API_KEYS_FILE = 'dev-api-keys.json';
 
-/** The demo district's handling units; a handler key acts for one of them. */
-export const DEMO_UNITS = {
-  'unit-a': '浦兴路街道办事处',
-  'unit-b': '区应急管理局',
-} as const;
+/** The demo district's handling units (domain/directory/demo-district.json); a handler key acts for one. */
+export const DEMO_UNITS: Readonly<Record<string, string>> = Object.fromEntries(
+  loadDemoDistrict().units.map((u) => [u.id, u.name]),
+);
 
 /** One key per role, and one handler key per demo unit (`handler:<unitId>`). */
 export function devApiKeySpecs(): Record<string, NewApiKey> {
@@ -48,6 +48,16 @@ export async function seedDevApiKeys(opts: {
   const sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log, max: 1 });
   const file = join(config.dataDir, DEV_API_KEYS_FILE);
   try {
+    const district = loadDemoDistrict();
+    if (await seedDistrict(sql, district))
+      log.info(
+        {
+          units: district.units.length,
+          streets: district.streets.length,
+          routingRules: district.routingRules.length,
+        },
+        `seeded the demo district ${district.district} (units, streets, routing rules); edit it through /v1/units and /v1/routing-rules`,
+      );
     const keys = await sql.begin(async (tx) => {
       // Serialises two starts on one database: only the first seeds.
       await tx`lock table api_keys in exclusive mode`;

@@ -118,11 +118,11 @@ async function* reportRows(
 ) {
   const cursor = sql<ReportRow[]>`
     select r.report_id, r.channel, r.external_id, r.stage, r.urgency, r.category, r.domain, r.district,
-           r.street, r.unit_id, null::text as unit_name, r.overdue, r.major_hazard, r.escalation_level,
+           r.street, r.unit_id, u.name as unit_name, r.overdue, r.major_hazard, r.escalation_level,
            r.next_due_at, r.received_at, r.accepted_at, r.verified_at, r.verification_outcome,
            r.hazards_found, r.findings, r.five_points, r.rectification_ordered_at, r.rectification_due_at,
            r.rectified_at, r.written_off_at, r.feedback_at, r.satisfaction, r.closed_at, r.closure_outcome
-    from reports r
+    from reports r left join units u on u.id = r.unit_id
     where ${where} ${majorOnly ? sql`and r.major_hazard` : sql``}
     order by ${majorOnly ? sql`r.verified_at, r.report_id` : sql`r.received_at desc, r.report_id desc`}`.cursor(
     500,

@@ -19,6 +19,8 @@ export const PROBLEMS = {
     status: 409,
     title: 'This (channel, externalId) was already received with a different body',
   },
+  'unknown-unit': { status: 409, title: 'No active unit with this id in the directory' },
+  'no-routing-rule': { status: 404, title: 'No routing rule covers this domain and locality' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   'not-eligible': { status: 422, title: 'The report or reporter is not eligible' },

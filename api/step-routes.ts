@@ -1,3 +1,6 @@
+import type postgres from 'postgres';
+import { ProblemError } from './problems.js';
+import { unitMayBeAssigned } from './directory.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import Type, { type TSchema } from 'typebox';
@@ -42,7 +45,21 @@ function bodySchemaOf(step: StepName): TSchema {
   return Type.Object(properties, { additionalProperties: false });
 }
 
-export function stepRoutes(deps: { temporal: Client; authorize: Authorize }): FastifyPluginAsyncTypebox {
+/**
+ * Steps that name a unit: the unit must be an active one of the directory (when there is one), so a
+ * typo never sends a report to nobody. The workflow does not know the directory; the API checks.
+ */
+async function checkUnit(sql: postgres.Sql, body: Record<string, unknown>): Promise<void> {
+  const unitId = body.unitId;
+  if (typeof unitId === 'string' && !(await unitMayBeAssigned(sql, unitId)))
+    throw new ProblemError('unknown-unit', `no active unit ${unitId} in the directory (see GET /v1/units)`);
+}
+
+export function stepRoutes(deps: {
+  temporal: Client;
+  sql: postgres.Sql;
+  authorize: Authorize;
+}): FastifyPluginAsyncTypebox {
   return (app) => {
     for (const step of STEP_NAMES) {
       const adapter = ADAPTERS[step];
@@ -68,6 +85,7 @@ export function stepRoutes(deps: { temporal: Client; authorize: Authorize }): Fa
         },
         async (req) => {
           const body = req.body as Record<string, unknown>;
+          await checkUnit(deps.sql, body);
           const input = (adapter ? adapter.toInput(body) : body) as StepBody<typeof step>;
           return runStep(deps.temporal, req.caller!, req.params.id, step, input);
         },

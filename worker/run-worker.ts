@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger.js';
 import { workCalendar } from '../domain/work-calendar.js';
 import { StartupError, describeError } from '../infra/startup-error.js';
 import { loadPolicyRegistry } from '../activities/policy-registry.js';
+import { PolicyVersionChanged, recordPolicies } from '../activities/policy-record.js';
 import { connectTemporalClient, connectTemporalWorker } from '../infra/temporal.js';
 import { ensureSearchAttributes } from '../infra/search-attributes.js';
 import type { Connection } from '@temporalio/client';
@@ -42,6 +43,12 @@ export async function runWorker(opts: {
   warnIfCalendarEndsSoon(log);
   const dataConverter = encryptingDataConverter(await resolveCodecKeys(config, log));
   const sql: Sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
+  await recordPolicies(sql, policies).catch(async (err: unknown) => {
+    await sql.end();
+    if (err instanceof PolicyVersionChanged)
+      throw new StartupError('BIHUAN_POLICY_DIR', err.message, { cause: err });
+    throw err;
+  });
   const connection = await connectTemporalWorker(config).catch(async (err: unknown) => {
     await sql.end();
     throw err;

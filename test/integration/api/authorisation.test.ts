@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemoDistrict, seedDistrict } from '../../../api/directory.js';
 import { stepPath } from '../../../api/step-routes.js';
 import { STEP_NAMES } from '../../../domain/report/step-inputs.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
@@ -38,6 +39,16 @@ const MAY: Record<string, readonly string[]> = {
   'GET /v1/exports/statistics.csv': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/boards/overdue': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/boards/due': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
+  'GET /v1/units': EVERYONE,
+  'GET /v1/streets': EVERYONE,
+  'GET /v1/routing-rules': ['dispatcher', 'supervisor', 'admin'],
+  'GET /v1/routing/suggest?domain=gas&district=%E6%B5%A6%E4%B8%9C%E6%96%B0%E5%8C%BA': [
+    'dispatcher',
+    'supervisor',
+    'admin',
+  ],
+  'PUT /v1/units/unit-z': ['admin'],
+  'PUT /v1/routing-rules': ['admin'],
   'POST /codec/encode': ['admin', 'supervisor'],
   'POST /codec/decode': ['admin', 'supervisor'],
   'accept-report': ['dispatcher'],
@@ -78,6 +89,12 @@ const NOT_OF_ONE_REPORT = new Set([
   'GET /v1/boards/due',
   'POST /codec/encode',
   'POST /codec/decode',
+  'GET /v1/units',
+  'GET /v1/streets',
+  'GET /v1/routing-rules',
+  'GET /v1/routing/suggest?domain=gas&district=%E6%B5%A6%E4%B8%9C%E6%96%B0%E5%8C%BA',
+  'PUT /v1/units/unit-z',
+  'PUT /v1/routing-rules',
 ]);
 
 describe('authorisation: every role against every endpoint', () => {
@@ -85,6 +102,7 @@ describe('authorisation: every role against every endpoint', () => {
   let id: string;
   beforeAll(async () => {
     api = await createApiEnv({ startTime: MONDAY_MORNING });
+    await seedDistrict(api.t.sql, loadDemoDistrict());
     id = (await api.post('/v1/reports', 'intake', anIntakeBody())).json().id;
     const accept = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
     expect((await api.post(reportUrl(id, 'accept-report'), 'dispatcher', accept)).statusCode).toBe(200);
@@ -105,6 +123,13 @@ describe('authorisation: every role against every endpoint', () => {
       return api.get(`${reportUrl(report)}/reporter?purpose=feedback_contact`, as);
     if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
     if (endpoint.startsWith('POST /codec/')) return api.post(endpoint.slice('POST '.length), as, {});
+    if (endpoint.startsWith('PUT '))
+      return api.app.inject({
+        method: 'PUT',
+        url: endpoint.slice('PUT '.length),
+        headers: as ? { authorization: `Bearer ${api.keys[as] ?? as}` } : {},
+        payload: {},
+      });
     return api.post(reportUrl(report, endpoint), as, {});
   };
 

@@ -24,7 +24,7 @@ describe('development seeding: API keys and the vault key on the first npm start
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('production seeds no API key, and refuses to start without BIHUAN_VAULT_KEYS', async () => {
+  it('production seeds no API key and no district, and refuses to start without BIHUAN_VAULT_KEYS', async () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       DATABASE_URL: db.url,
@@ -33,6 +33,7 @@ describe('development seeding: API keys and the vault key on the first npm start
     });
     expect(await seedDevApiKeys({ config, databaseUrl: db.url, log })).toBeUndefined();
     expect(await db.sql`select 1 from api_keys`).toHaveLength(0);
+    expect(await db.sql`select 1 from units`).toHaveLength(0);
     const refused = await resolveVaultKeys(config, log).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(StartupError);
     expect((refused as StartupError).setting).toBe('BIHUAN_VAULT_KEYS');
@@ -51,6 +52,9 @@ describe('development seeding: API keys and the vault key on the first npm start
         'finance',
         'handler:unit-a',
         'handler:unit-b',
+        'handler:unit-c',
+        'handler:unit-d',
+        'handler:unit-e',
         'intake',
         'reviewer',
         'reward_approver',
@@ -72,7 +76,20 @@ describe('development seeding: API keys and the vault key on the first npm start
     for (const key of Object.values(keys)) expect(stored).not.toContain(key);
 
     expect(await seedDevApiKeys({ config, databaseUrl: db.url, log })).toBeUndefined();
-    expect(await db.sql`select 1 from api_keys`).toHaveLength(10);
+    expect(await db.sql`select 1 from api_keys`).toHaveLength(13);
+    // …and the demo district those handler keys belong to, seeded once: units, streets, routing rules
+    const counts = async () =>
+      (
+        await db.sql<{ units: number; streets: number; rules: number }[]>`
+          select (select count(*)::int from units) as units, (select count(*)::int from streets) as streets,
+                 (select count(*)::int from routing_rules) as rules`
+      )[0];
+    expect(await counts()).toEqual({ units: 5, streets: 6, rules: 17 });
+    expect(
+      Object.keys(keys)
+        .filter((k) => k.startsWith('handler:'))
+        .map((k) => k.slice(8)),
+    ).toEqual((await db.sql<{ id: string }[]>`select id from units order by id`).map((u) => u.id));
   });
 
   it('creates a development vault key in DATA_DIR on the first start and keeps using it', async () => {
