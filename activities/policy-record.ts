@@ -34,7 +34,7 @@ export async function recordPolicies(sql: postgres.Sql, registry: PolicyRegistry
     const sha256 = digest(policy);
     await sql`
       insert into policies (id, version, sha256, document)
-      values (${policy.id}, ${policy.version}, ${sha256}, ${sql.json(policy as never)})
+      values (${policy.id}, ${policy.version}, ${sha256}, ${sql.json(policy)})
       on conflict (id, version) do nothing`;
     const [first] = await sql<{ sha256: string; first_loaded_at: Date }[]>`
       select sha256, first_loaded_at from policies where id = ${policy.id} and version = ${policy.version}`;

@@ -29,7 +29,7 @@ describe('the directory and routing', () => {
   it('lists the units with their contact sheet and the streets, to everyone who works reports', async () => {
     const units = await api.get('/v1/units', 'handler:unit-a');
     expect(units.statusCode).toBe(200);
-    expect(units.json().map((u: { id: string }) => u.id)).toEqual([
+    expect(units.json<{ id: string }[]>().map((u) => u.id)).toEqual([
       'unit-a',
       'unit-b',
       'unit-c',
@@ -122,7 +122,7 @@ describe('the directory and routing', () => {
   });
 
   it('refuses to assign a report to a unit the directory does not have', async () => {
-    const id = (await api.post('/v1/reports', 'intake', anIntakeBody())).json().id;
+    const id = (await api.post('/v1/reports', 'intake', anIntakeBody())).json<{ id: string }>().id;
     const accept = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
     expect((await api.post(reportUrl(id, 'accept-report'), 'dispatcher', accept)).statusCode).toBe(200);
     const wrong = await api.post(reportUrl(id, 'assign-report'), 'dispatcher', {
