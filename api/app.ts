@@ -31,6 +31,7 @@ import { identityRoutes } from './identity-routes.js';
 import { supervisionRoutes } from './supervision-routes.js';
 import { codecRoutes } from './codec-routes.js';
 import { directoryRoutes } from './directory-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import { stepRoutes } from './step-routes.js';
 
@@ -148,6 +149,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(identityRoutes({ temporal, sql: deps.sql, vault: deps.vault, authorize }));
   await app.register(supervisionRoutes({ sql: deps.sql, authorize }));
   await app.register(directoryRoutes({ sql: deps.sql, authorize }));
+  await app.register(dashboardRoutes);
   await app.register(
     codecRoutes({ codec: deps.codec, corsOrigins: deps.config.codecCorsOrigins, authorize }),
   );

@@ -1,9 +1,11 @@
 /**
- * `npm run setup`: obtains the Temporal dev server (CLI), the time-skipping test server and a
- * pg_dump matching the embedded PostgreSQL (for the privacy test) into `.tools/`. Idempotent: what
+ * `npm run setup`: obtains the Temporal dev server (CLI), the time-skipping test server, a
+ * pg_dump matching the embedded PostgreSQL (for the privacy test) and a headless Chromium (for the
+ * dashboard test) into `.tools/`. Idempotent: what
  * is already there is reused in well under a second. `npm start` and `npm test` call the same
  * functions, so running this by hand is never required.
  */
+import { resolveChromium } from './tools/chromium.js';
 import { resolvePgDump } from './tools/pg-dump.js';
 import { resolveTemporalCli } from './tools/temporal-cli.js';
 import { resolveTestServer } from './tools/test-server.js';
@@ -24,3 +26,9 @@ const pgDump = await resolvePgDump({ progress: say }).then(
   (err: Error) => `none — ${err.message}`,
 );
 say(`pg_dump:                   ${pgDump}`);
+// Only the dashboard's browser test needs Chromium: without one, that test fails saying why.
+const chromium = await resolveChromium({ progress: say }).then(
+  (path) => path,
+  (err: Error) => `none — ${err.message}`,
+);
+say(`Chromium:                  ${chromium}`);

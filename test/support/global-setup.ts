@@ -13,6 +13,7 @@ import { createLogger } from '../../infra/logger.js';
 import { freePort } from '../../scripts/embedded/port.js';
 import { startEmbeddedPostgres } from '../../scripts/embedded/postgres.js';
 import { startTemporalDevServer } from '../../scripts/embedded/temporal-dev-server.js';
+import { resolveChromium } from '../../scripts/tools/chromium.js';
 import { resolvePgDump } from '../../scripts/tools/pg-dump.js';
 import { resolveTemporalCli } from '../../scripts/tools/temporal-cli.js';
 import { resolveTestServer, supportsStartTime } from '../../scripts/tools/test-server.js';
@@ -32,6 +33,8 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** pg_dump for the test PostgreSQL's major, or why there is none (the privacy test says it). */
     pgDump: { path: string } | { missing: string };
+    /** A headless Chromium for the dashboard test, or why there is none (that test says it). */
+    chromium: { path: string } | { missing: string };
   }
 }
 
@@ -42,6 +45,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const testServer = await resolveTestServer({ progress: say });
   const pgDump = await resolvePgDump({ progress: say }).then(
     (d) => ({ path: d.path }),
+    (err: Error) => ({ missing: err.message }),
+  );
+  const chromium = await resolveChromium({ progress: say }).then(
+    (path) => ({ path }),
     (err: Error) => ({ missing: err.message }),
   );
 
@@ -77,6 +84,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('pgDump', pgDump);
+  project.provide('chromium', chromium);
 
   return async () => {
     await dev.stop();
