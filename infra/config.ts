@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -153,6 +154,23 @@ export function parseVaultKeys(
   return Object.freeze(keys);
 }
 
+/**
+ * Secrets that may come from a file instead (`<SETTING>_FILE=/run/secrets/…`, as Docker and
+ * Kubernetes secrets are mounted), so they need not sit in the process environment.
+ */
+const FROM_FILE = new Set(['BIHUAN_VAULT_KEYS', 'BIHUAN_CODEC_KEYS', 'JWT_SECRET', 'TEMPORAL_API_KEY']);
+
+function readSecretFile(setting: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(
+      `${setting}_FILE`,
+      `${setting}_FILE=${path} cannot be read (${(err as Error).message}): point it at the file holding ${setting}`,
+    );
+  }
+}
+
 /** A setting that is missing or malformed. `message` is the one line shown to the operator. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -168,7 +186,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(EnvSchema.properties)) {
-    const value = env[key];
+    const value =
+      FROM_FILE.has(key) && env[`${key}_FILE`] ? readSecretFile(key, env[`${key}_FILE`]!) : env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const parsed: unknown = Value.Convert(EnvSchema, Value.Default(EnvSchema, { ...raw }));
@@ -176,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (firstError) {
     const setting = firstError.instancePath.replace(/^\//, '') as keyof Env;
     const shown =
-      env[setting] === undefined
+      env[setting] === undefined && !env[`${setting}_FILE`]
         ? '(unset)'
         : SECRETS.has(setting)
           ? '(hidden)'

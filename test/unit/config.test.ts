@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, temporalAddress } from '../../infra/config.js';
 
@@ -73,5 +76,42 @@ describe('configuration from the environment', () => {
   it('turns TLS on for Temporal Cloud API keys', () => {
     expect(load({ TEMPORAL_API_KEY: 'key' }).temporal.tls).toBe(true);
     expect(load({}).temporal.tls).toBe(false);
+  });
+});
+
+describe('secrets from files (<SETTING>_FILE, as Docker and Kubernetes mount secrets)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bihuan-secrets-'));
+  const write = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('reads the vault and codec keys and the JWT secret from files, trimming the newline', () => {
+    const config = loadConfig({
+      BIHUAN_VAULT_KEYS_FILE: write('vault', `${key}\n`),
+      BIHUAN_CODEC_KEYS_FILE: write('codec', `${key}\n`),
+      JWT_SECRET_FILE: write('jwt', `${'s'.repeat(40)}\n`),
+    });
+    expect(config.vaultKeys.map((k) => k.id)).toEqual(['k1']);
+    expect(config.codecKeys.map((k) => k.id)).toEqual(['k1']);
+    expect(config.jwtSecret).toBe('s'.repeat(40));
+  });
+
+  it('names the setting when the file is missing or holds a malformed value, never the value', () => {
+    expect(() => loadConfig({ BIHUAN_VAULT_KEYS_FILE: join(dir, 'nope') })).toThrow(
+      /^BIHUAN_VAULT_KEYS_FILE=.* cannot be read/,
+    );
+    const bad = write('bad', 'not-a-key-but-a-secret');
+    let error: unknown;
+    try {
+      loadConfig({ BIHUAN_CODEC_KEYS_FILE: bad });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).setting).toBe('BIHUAN_CODEC_KEYS');
+    expect((error as Error).message).toContain('(hidden)');
+    expect((error as Error).message).not.toContain('not-a-key-but-a-secret');
   });
 });
