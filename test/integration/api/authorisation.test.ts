@@ -40,6 +40,8 @@ const MAY: Record<string, readonly string[]> = {
   'GET /v1/boards/overdue': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/boards/due': ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'],
   'GET /v1/units': EVERYONE,
+  'GET /v1/units/unit-a': EVERYONE,
+  'DELETE /v1/routing-rules/:id': ['admin'],
   'GET /v1/streets': EVERYONE,
   'GET /v1/routing-rules': ['dispatcher', 'supervisor', 'admin'],
   'GET /v1/routing/suggest?domain=gas&district=%E6%B5%A6%E4%B8%9C%E6%96%B0%E5%8C%BA': [
@@ -95,6 +97,8 @@ const NOT_OF_ONE_REPORT = new Set([
   'GET /v1/routing/suggest?domain=gas&district=%E6%B5%A6%E4%B8%9C%E6%96%B0%E5%8C%BA',
   'PUT /v1/units/unit-z',
   'PUT /v1/routing-rules',
+  'GET /v1/units/unit-a',
+  'DELETE /v1/routing-rules/:id',
 ]);
 
 describe('authorisation: every role against every endpoint', () => {
@@ -112,7 +116,7 @@ describe('authorisation: every role against every endpoint', () => {
   afterAll(() => api?.close());
 
   /** Calls an endpoint as `as` with an empty body: enough to tell authorisation from validation. */
-  const call = (endpoint: string, as: string | undefined, report = id) => {
+  const call = async (endpoint: string, as: string | undefined, report = id) => {
     if (endpoint === 'POST /v1/reports') return api.post('/v1/reports', as, {});
     if (endpoint === 'GET /v1/reports') return api.get('/v1/reports', as);
     if (endpoint === 'GET /v1/reports/:id') return api.get(reportUrl(report), as);
@@ -123,6 +127,14 @@ describe('authorisation: every role against every endpoint', () => {
       return api.get(`${reportUrl(report)}/reporter?purpose=feedback_contact`, as);
     if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
     if (endpoint.startsWith('POST /codec/')) return api.post(endpoint.slice('POST '.length), as, {});
+    if (endpoint === 'DELETE /v1/routing-rules/:id') {
+      const [rule] = await api.t.sql<{ id: string }[]>`select id from routing_rules order by id limit 1`;
+      return api.app.inject({
+        method: 'DELETE',
+        url: `/v1/routing-rules/${rule!.id}`,
+        headers: as ? { authorization: `Bearer ${api.keys[as] ?? as}` } : {},
+      });
+    }
     if (endpoint.startsWith('PUT '))
       return api.app.inject({
         method: 'PUT',
