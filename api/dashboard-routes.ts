@@ -3,7 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { CHANNELS, CLOCKS, URGENCIES } from '../domain/vocabulary.js';
 import { projectPath } from '../infra/project-paths.js';
+import { EVENT_LABELS, STAGE_LABELS } from './labels.js';
 
 /**
  * The supervisors' dashboard at /dashboard/: static files (no build step) and Chart.js from the
@@ -27,6 +29,14 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
     schemaHide: true,
   });
   app.get('/dashboard', { schema: { hide: true } }, (_req, reply) => reply.redirect('/dashboard/'));
+  // The page's Chinese labels, from the same tables exports and write-ups use.
+  app.get('/dashboard/labels.json', { schema: { hide: true } }, () => ({
+    clocks: CLOCKS,
+    stages: STAGE_LABELS,
+    urgencies: URGENCIES,
+    channels: CHANNELS,
+    events: EVENT_LABELS,
+  }));
   app.get('/dashboard/vendor/chart.umd.js', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(createReadStream(CHART_JS)),
   );

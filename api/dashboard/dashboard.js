@@ -3,85 +3,13 @@
 const TOKEN = 'bihuan-token';
 const $ = (selector) => document.querySelector(selector);
 
-const CLOCKS = {
-  acceptance: '受理',
-  assignment: '交办',
-  verification: '核查',
-  rectification: '整改',
-  review: '审核销号',
-  feedback: '反馈',
-  reward_proposal: '奖励提议',
-  reward_approval: '奖励审批',
-  reward_payment: '奖励发放',
-};
-const STAGES = {
-  received: '待受理',
-  accepted: '已受理',
-  assigned: '已交办',
-  returned: '已退回',
-  disputed: '派单异议',
-  verifying: '核查中',
-  verified: '已核查',
-  rectifying: '整改中',
-  rectification_reported: '整改已报告',
-  awaiting_feedback: '待反馈',
-  feedback_given: '已反馈',
-  reward_pending: '待奖励',
-  reward_proposed: '奖励已提议',
-  reward_approved: '奖励已审批',
-  closed: '已办结',
-  rejected: '不予受理',
-  withdrawn: '已撤回',
-  merged: '已合并',
-  cancelled: '已撤销',
-};
-const URGENCIES = { general: '一般类', emergency: '紧急类', accident: '事故类' };
-const CHANNELS = {
-  hotline_12345: '12345热线',
-  suishenpai: '随申拍',
-  web: '网站',
-  phone: '电话',
-  mailbox: '信箱',
-  transfer: '上级转办',
-  walk_in: '来访',
-};
-const EVENTS = {
-  received: '接件',
-  accepted: '受理',
-  rejected: '不予受理',
-  assigned: '交办',
-  returned: '退回',
-  disputed: '派单异议',
-  dispute_resolved: '异议处理',
-  verification_started: '开始核查',
-  verified: '核查完成',
-  rectification_ordered: '责令整改',
-  rectification_reported: '整改报告',
-  rectified: '整改完成',
-  written_off: '销号',
-  review_rejected: '审核不通过',
-  feedback_given: '反馈',
-  satisfaction_recorded: '回访评价',
-  reopened: '重新办理',
-  reward_pending: '待奖励',
-  reward_claimed: '认领奖励',
-  reward_proposed: '奖励提议',
-  reward_decided: '奖励审批',
-  reward_paid: '奖励发放',
-  closed: '办结',
-  withdrawn: '撤回',
-  merged_into: '合并',
-  cancelled: '撤销',
-  deadline_fixed: '确定时限',
-  deadline_warning: '时限预警',
-  deadline_missed: '逾期',
-  clock_paused: '时限暂停',
-  clock_resumed: '时限恢复',
-  clock_stopped: '环节完成',
-  duplicate_merged: '合并重复件',
-  escalated: '督办',
-  listed_supervision: '挂牌督办',
-};
+// Chinese labels come from the API (api/labels.ts), the one place they are kept.
+let CLOCKS = {};
+let STAGES = {};
+let URGENCIES = {};
+let CHANNELS = {};
+let EVENTS = {};
+
 const label = (table, value) => table[value] ?? value ?? '';
 const time = (iso) =>
   iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
@@ -164,7 +92,19 @@ function draw(id, config) {
   window.bihuanCharts = charts; // the browser test reads what was drawn
 }
 
+async function loadLabels() {
+  const res = await fetch('/dashboard/labels.json');
+  ({
+    clocks: CLOCKS,
+    stages: STAGES,
+    urgencies: URGENCIES,
+    channels: CHANNELS,
+    events: EVENTS,
+  } = await res.json());
+}
+
 async function load() {
+  if (Object.keys(STAGES).length === 0) await loadLabels();
   const [overdue, due, stats, trend, list] = await Promise.all([
     api('/v1/boards/overdue'),
     api('/v1/boards/due?withinHours=24'),
