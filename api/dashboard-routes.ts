@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CHANNELS, CLOCKS, URGENCIES } from '../domain/vocabulary.js';
+import { CHANNELS, CLOCKS, ROLES, RUNGS, URGENCIES } from '../domain/vocabulary.js';
 import { projectPath } from '../infra/project-paths.js';
 import { EVENT_LABELS, STAGE_LABELS } from './labels.js';
 
@@ -36,6 +36,8 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
     urgencies: URGENCIES,
     channels: CHANNELS,
     events: EVENT_LABELS,
+    roles: ROLES,
+    rungs: RUNGS,
   }));
   app.get('/dashboard/vendor/chart.umd.js', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(createReadStream(CHART_JS)),

@@ -62,7 +62,9 @@ describe('the dashboard in a browser', () => {
     const overdueRows = page.locator('#overdue tbody tr');
     expect(await overdueRows.count()).toBe(1);
     expect(await overdueRows.first().textContent()).toContain('受理');
+    expect(await overdueRows.first().textContent()).toContain('指挥中心'); // not yet with a unit
     expect(await page.locator('#overdue a').first().getAttribute('data-report')).toBe(late);
+    expect(await page.locator('#overdue-summary').textContent()).toContain('受理 1');
     const drawn = await page.evaluate(() => {
       const charts = (
         globalThis as unknown as {
@@ -81,10 +83,20 @@ describe('the dashboard in a browser', () => {
     expect(drawn.ontime!.length).toBe(1);
     expect(await page.locator('#rates .card').count()).toBe(6);
 
+    expect(await page.locator('#reports tbody tr').count()).toBe(2);
+    await page.check('#filter-overdue');
+    await page.click('#filters button');
+    await page.waitForSelector('body[data-reports="1"]');
+    expect(await page.locator('#reports a').first().getAttribute('data-report')).toBe(late);
+
     await page.click(`#overdue a[data-report="${late}"]`);
     await page.waitForSelector('#timeline li');
     expect(await page.locator('#timeline-report').textContent()).toBe(late);
     expect(await page.locator('#timeline li').first().textContent()).toContain('接件');
+    expect(await page.locator('#timeline li[data-type="deadline_missed"]').textContent()).toContain(
+      '逾期 受理',
+    );
+    expect(await page.locator('#timeline li[data-type="escalated"]').first().textContent()).toContain('催办');
 
     await mkdir(join(REPO_ROOT, 'test/.output'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
@@ -93,6 +105,10 @@ describe('the dashboard in a browser', () => {
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1366, 768]);
     expect(png.length).toBeGreaterThan(20_000);
     expect(failures).toEqual([]);
+
+    await page.click('#logout');
+    expect(await page.locator('#login').isVisible()).toBe(true);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
   });
 
   it('serves the page with a strict Content-Security-Policy, and no data without a token', async () => {
