@@ -3,7 +3,7 @@ import { loadConfig } from '../infra/config.js';
 import { migrate } from '../infra/database.js';
 import { requireExternalServers } from '../infra/external-only.js';
 import { createLogger } from '../infra/logger.js';
-import { onShutdownSignal, runMain } from '../infra/main-guard.js';
+import { announceReady, onShutdownSignal, runMain } from '../infra/main-guard.js';
 import { runApi } from './run-api.js';
 
 runMain(async () => {
@@ -16,4 +16,5 @@ runMain(async () => {
     log.info({ signal }, 'stopping the API');
     await api.stop();
   });
+  announceReady();
 });

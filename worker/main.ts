@@ -5,7 +5,7 @@ import { loadConfig } from '../infra/config.js';
 import { migrate } from '../infra/database.js';
 import { requireExternalServers } from '../infra/external-only.js';
 import { createLogger } from '../infra/logger.js';
-import { onShutdownSignal, runMain } from '../infra/main-guard.js';
+import { announceReady, onShutdownSignal, runMain } from '../infra/main-guard.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
 import { runWorker } from './run-worker.js';
 
@@ -28,5 +28,6 @@ runMain(async () => {
     log.info({ signal }, 'stopping the worker');
     await worker.stop();
   });
+  announceReady();
   await worker.done;
 });

@@ -52,6 +52,20 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   // The handlers registered below (with validators) replace these for every later step; an early
   // step the machine refuses fails its Update instead of being rejected before history.
   let ready = false;
+  // Likewise a query may come before the report exists (the policy look-up below is the first
+  // await): it sees the report as just received, never a missing handler.
+  let current: ReportState | undefined;
+  setHandler(getReportQuery, () =>
+    viewReport(
+      current ??
+        newReport(
+          reportId,
+          intake,
+          { id: intake.policyId ?? '', version: 0 },
+          workflowInfo().startTime.toISOString(),
+        ),
+    ),
+  );
   for (const step of STEP_NAMES) {
     setHandler(stepUpdate(step), async (input: StepInput<StepName>) => {
       await condition(() => ready);
@@ -60,6 +74,7 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   }
   let policy: Policy = await local.resolvePolicy({ policyId: intake.policyId });
   const state = newReport(reportId, intake, { id: policy.id, version: policy.version }, nowIso());
+  current = state;
   // Custom search attributes exist only where the starter set them (not on the test server).
   const searchable = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.stage) !== undefined;
   const exclusive = createLock();
@@ -91,7 +106,6 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
     nowIso,
   });
 
-  setHandler(getReportQuery, () => viewReport(state));
   for (const step of STEP_NAMES) registerStep(step);
   setHandler(duplicateMergedSignal, (link) =>
     exclusive(async () => {

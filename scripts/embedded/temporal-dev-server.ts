@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,6 +12,8 @@ import { portIsFree } from './port.js';
 export interface DevServerHandle {
   readonly address: string;
   readonly uiUrl: string;
+  /** The server's process, when we run the binary ourselves (not the SDK's download). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,17 @@ export async function startTemporalDevServer(opts: {
   namespace: string;
   log: Logger;
   timeoutMs?: number;
+  /**
+   * Run it in a process group of its own, so a Ctrl-C in the terminal reaches only the process
+   * that started it, which then stops the worker before the server it talks to (`npm start`).
+   */
+  ownProcessGroup?: boolean;
+  /**
+   * Append the server's output to this file instead of our log. A server writing into a pipe dies
+   * of SIGPIPE once the reader is gone; with a file it outlives a crash of `npm start` in a known
+   * way (the guardian or the next start stops it), and its log survives for reading.
+   */
+  logFile?: string;
 }): Promise<DevServerHandle> {
   const { port, uiPort, log } = opts;
   for (const [setting, p] of [
@@ -90,7 +103,12 @@ export async function startTemporalDevServer(opts: {
     'json',
   );
   for (const { name, type } of searchAttributes) args.push('--search-attribute', `${name}=${type}`);
-  const child = spawn(opts.executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = opts.logFile ? await open(opts.logFile, 'a') : undefined;
+  const child = spawn(opts.executable.path, args, {
+    stdio: output ? ['ignore', output.fd, output.fd] : ['ignore', 'pipe', 'pipe'],
+    detached: opts.ownProcessGroup ?? false,
+  });
+  await output?.close(); // the child holds its own copy of the descriptor
   const devLog = log.child({ component: 'temporal-dev-server' });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) devLog.debug(line);
@@ -99,9 +117,20 @@ export async function startTemporalDevServer(opts: {
   child.stderr?.on('data', forward);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  await waitUntilServing(address, child, exited, opts.timeoutMs ?? 30_000);
+  await waitUntilServing(
+    address,
+    child,
+    exited,
+    opts.timeoutMs ?? 30_000,
+    opts.logFile ? `${opts.logFile} says why` : 'run with LOG_LEVEL=debug to see why',
+  );
   log.info({ address, ui: uiUrl, dbFile: opts.dbFile }, 'Temporal dev server ready');
-  return { address, uiUrl, stop: () => stopChild(child, exited) };
+  return {
+    address,
+    uiUrl,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
+    stop: () => stopChild(child, exited),
+  };
 }
 
 async function waitUntilServing(
@@ -109,6 +138,7 @@ async function waitUntilServing(
   child: ChildProcess,
   exited: Promise<number | null>,
   timeoutMs: number,
+  whyHint: string,
 ) {
   const deadline = Date.now() + timeoutMs;
   let done = false;
@@ -129,7 +159,7 @@ async function waitUntilServing(
   child.kill('SIGKILL');
   throw new StartupError(
     'TEMPORAL_DEV_PORT',
-    `the embedded Temporal dev server did not become ready on ${address}${done ? ' (it exited; run with LOG_LEVEL=debug to see why)' : ` within ${timeoutMs} ms`}: set TEMPORAL_ADDRESS to use another server`,
+    `the embedded Temporal dev server did not become ready on ${address}${done ? ` (it exited; ${whyHint})` : ` within ${timeoutMs} ms`}: set TEMPORAL_ADDRESS to use another server`,
   );
 }
 
