@@ -54,10 +54,10 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   let ready = false;
   // Likewise a query may come before the report exists (the policy look-up below is the first
   // await): it sees the report as just received, never a missing handler.
-  let current: ReportState | undefined;
+  const created: { state?: ReportState } = {};
   setHandler(getReportQuery, () =>
     viewReport(
-      current ??
+      created.state ??
         newReport(
           reportId,
           intake,
@@ -74,7 +74,7 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   }
   let policy: Policy = await local.resolvePolicy({ policyId: intake.policyId });
   const state = newReport(reportId, intake, { id: policy.id, version: policy.version }, nowIso());
-  current = state;
+  created.state = state;
   // Custom search attributes exist only where the starter set them (not on the test server).
   const searchable = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.stage) !== undefined;
   const exclusive = createLock();
