@@ -3,7 +3,7 @@ import type { Logger } from '../infra/logger.js';
 import { createDeadlineActivities } from './deadlines.js';
 import { createLedgerActivities } from './reward-ledger.js';
 import { createNotificationActivities } from './notifications.js';
-import type { PolicyRegistry } from './policy-registry.js';
+import type { PolicyRegistry } from '../infra/policy-registry.js';
 import { createProjectionActivities } from './projection.js';
 
 /** What activities need; created once per worker process. */

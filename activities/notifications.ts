@@ -1,5 +1,6 @@
 import type { Notification } from '../domain/report/effects.js';
 import type { ClockName, Rung } from '../domain/vocabulary.js';
+import { refuseBadData } from './data-errors.js';
 import type { ActivityDeps } from './index.js';
 
 export interface OutboxEntry {
@@ -38,19 +39,21 @@ export function createNotificationActivities({ sql }: Pick<ActivityDeps, 'sql'>)
   };
   return {
     async enqueueNotifications(entries: readonly OutboxEntry[]): Promise<void> {
-      await enqueue(sql, entries);
+      await refuseBadData('enqueueNotifications', () => enqueue(sql, entries));
     },
     /** A warning, a missed deadline or an escalation rung: recorded once, and notified once. */
     async recordClockEvent(event: ClockEventRecord, notification: OutboxEntry): Promise<void> {
-      await sql.begin(async (tx) => {
-        if (event.kind === 'rung') {
-          await tx`
+      await refuseBadData('recordClockEvent', () =>
+        sql.begin(async (tx) => {
+          if (event.kind === 'rung') {
+            await tx`
             insert into escalations (report_id, clock, occurrence, rung, due_at, fired_at, unit_id)
             values (${event.reportId}, ${event.clock}, ${event.occurrence}, ${event.rung!}, ${event.dueAt}, ${event.firedAt}, ${event.unitId ?? null})
             on conflict do nothing`;
-        }
-        await enqueue(tx as unknown as typeof sql, [notification]);
-      });
+          }
+          await enqueue(tx as unknown as typeof sql, [notification]);
+        }),
+      );
     },
   };
 }

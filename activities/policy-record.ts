@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
 import type { Policy } from '../domain/policy.js';
-import type { PolicyRegistry } from './policy-registry.js';
+import type { PolicyRegistry } from '../infra/policy-registry.js';
 
 /** A policy version whose content changed after reports started running under it. */
 export class PolicyVersionChanged extends Error {

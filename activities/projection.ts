@@ -1,6 +1,7 @@
 import type { ClockSummary, Projection, ReportSummary } from '../domain/report/report-summary.js';
 import { bigrams, normaliseText } from '../domain/search-text.js';
 import type postgres from 'postgres';
+import { refuseBadData } from './data-errors.js';
 import type { ActivityDeps } from './index.js';
 
 type Tx = postgres.TransactionSql;
@@ -135,7 +136,7 @@ export async function writeProjection(tx: Tx, { summary, events }: Projection): 
 export function createProjectionActivities({ sql }: Pick<ActivityDeps, 'sql'>) {
   return {
     async projectReport(projection: Projection): Promise<void> {
-      await sql.begin((tx) => writeProjection(tx, projection));
+      await refuseBadData('projectReport', () => sql.begin((tx) => writeProjection(tx, projection)));
     },
   };
 }

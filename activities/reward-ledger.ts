@@ -1,3 +1,4 @@
+import { refuseBadData } from './data-errors.js';
 import type { ActivityDeps } from './index.js';
 
 export interface Disbursement {
@@ -25,11 +26,14 @@ export function createLedgerActivities({ sql, log }: Pick<ActivityDeps, 'sql' | 
   return {
     async disburseReward(d: Disbursement): Promise<PaymentRecord> {
       const reference = `BH-PAY-${d.reportId}`;
-      const [inserted] = await sql<{ paid_at: Date }[]>`
-        insert into reward_ledger (report_id, amount_fen, payment_reference, proposed_by, approved_by, paid_by)
-        values (${d.reportId}, ${d.amountFen}, ${reference}, ${d.proposedBy}, ${d.approvedBy}, ${d.paidBy})
-        on conflict (report_id) do nothing
-        returning paid_at`;
+      const [inserted] = await refuseBadData(
+        'disburseReward',
+        () => sql<{ paid_at: Date }[]>`
+          insert into reward_ledger (report_id, amount_fen, payment_reference, proposed_by, approved_by, paid_by)
+          values (${d.reportId}, ${d.amountFen}, ${reference}, ${d.proposedBy}, ${d.approvedBy}, ${d.paidBy})
+          on conflict (report_id) do nothing
+          returning paid_at`,
+      );
       if (inserted) {
         log.info({ reportId: d.reportId, amountFen: d.amountFen }, 'reward paid');
         return {

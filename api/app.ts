@@ -18,8 +18,11 @@ import type { Logger } from '../infra/logger.js';
 import { withTimeout } from '../infra/startup-error.js';
 import { temporalIsHealthy } from '../infra/temporal.js';
 import { KeyRing } from '../infra/vault.js';
+import { loadPolicyRegistry, type PolicyRegistry } from '../infra/policy-registry.js';
+import { intakeBounds } from '../domain/policy.js';
 import { installAuthentication } from './authentication.js';
-import { installErrorHandler } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
+import { installInputHygiene } from './input-hygiene.js';
 import { healthRoutes } from './health-routes.js';
 import { intakeRoutes } from './intake-routes.js';
 import { installMetrics } from './metrics.js';
@@ -34,6 +37,7 @@ import { directoryRoutes } from './directory-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import { stepRoutes } from './step-routes.js';
+import type { ReportAccess } from './report-access.js';
 
 /** What the routes need; tests pass real connections, as the entry points do. */
 export interface ApiDeps {
@@ -46,6 +50,10 @@ export interface ApiDeps {
   readonly codec: PayloadCodec;
   /** Whether the namespace has Bihuan's search attributes, so new reports may set them. */
   readonly searchAttributes: boolean;
+  /** The policies new reports run under (for what intake accepts); loaded from config when absent. */
+  readonly policies: PolicyRegistry | undefined;
+  /** The clock intake checks `receivedAt` against (tests pass the time-skipping server's). */
+  now(): Promise<number>;
   temporalHealthy(): Promise<boolean>;
   postgresHealthy(): Promise<boolean>;
 }
@@ -54,7 +62,13 @@ export function createApiDeps(
   config: Config,
   sql: Sql,
   temporal: Client,
-  opts: { vault?: KeyRing; codec?: PayloadCodec; searchAttributes?: boolean } = {},
+  opts: {
+    vault?: KeyRing;
+    codec?: PayloadCodec;
+    searchAttributes?: boolean;
+    policies?: PolicyRegistry;
+    now?: () => Promise<number>;
+  } = {},
 ): ApiDeps {
   return {
     config,
@@ -63,6 +77,8 @@ export function createApiDeps(
     vault: opts.vault ?? new KeyRing(config.vaultKeys),
     codec: opts.codec ?? new EncryptingPayloadCodec(new KeyRing(config.codecKeys)),
     searchAttributes: opts.searchAttributes ?? false,
+    policies: opts.policies,
+    now: opts.now ?? (() => Promise.resolve(Date.now())),
     temporalHealthy: () => temporalIsHealthy(temporal.connection),
     postgresHealthy: () =>
       withTimeout(sql`select 1`, 2000, () => new Error('timeout')).then(
@@ -120,15 +136,31 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     // and "3" is not a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     schemaController: { compilersFactory: { buildValidator: partAwareValidator } },
+    // A report id is up to 104 characters (report:<channel>:<64-character external id>).
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // JSON only: a text/plain body is refused as 415 like any other type (Fastify parses it by default).
+  app.removeContentTypeParser('text/plain');
+  // The authentication scheme is case-insensitive (RFC 9110 §11.1): `bearer <key>` is `Bearer <key>`.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const given = req.headers.authorization;
+    if (given && /^bearer\s/i.test(given) && !given.startsWith('Bearer '))
+      req.headers.authorization = `Bearer ${given.replace(/^bearer\s+/i, '')}`;
+    done();
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
   installErrorHandler(app);
+  installInputHygiene(app);
   await installMetrics(app);
   await installOpenApi(app);
   await app.register(rateLimit, { global: false });
   const authorize = await installAuthentication(app, { sql: deps.sql, jwtSecret: deps.config.jwtSecret });
+  const policies =
+    deps.policies ?? (await loadPolicyRegistry(deps.config.policy.dir, deps.config.policy.defaultId));
   const { temporal } = deps;
   await app.register(healthRoutes(deps));
   await app.register(
@@ -140,13 +172,19 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
       searchAttributes: deps.searchAttributes,
       authorize,
       rateLimitPerMinute: deps.config.intakeRateLimit,
+      intakeBounds: () => {
+        const policy = policies.current();
+        return { policy: { id: policy.id, version: policy.version }, ...intakeBounds(policy) };
+      },
+      now: () => deps.now(),
     }),
   );
-  await app.register(reportRoutes({ temporal, sql: deps.sql, authorize }));
-  await app.register(stepRoutes({ temporal, sql: deps.sql, authorize }));
+  const access: ReportAccess = { temporal, sql: deps.sql, timeoutMs: deps.config.api.temporalTimeoutMs };
+  await app.register(reportRoutes({ access, sql: deps.sql, authorize }));
+  await app.register(stepRoutes({ access, sql: deps.sql, authorize }));
   await app.register(exportRoutes({ sql: deps.sql, authorize }));
-  await app.register(caseRoutes({ temporal, sql: deps.sql, authorize }));
-  await app.register(identityRoutes({ temporal, sql: deps.sql, vault: deps.vault, authorize }));
+  await app.register(caseRoutes({ access, sql: deps.sql, authorize }));
+  await app.register(identityRoutes({ access, sql: deps.sql, vault: deps.vault, authorize }));
   await app.register(supervisionRoutes({ sql: deps.sql, authorize }));
   await app.register(directoryRoutes({ sql: deps.sql, authorize }));
   await app.register(dashboardRoutes);

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Client } from '@temporalio/client';
 import type postgres from 'postgres';
 import Type from 'typebox';
 import type { Role } from '../domain/vocabulary.js';
 import type { Authorize } from './authentication.js';
 import { caseDocx, caseMarkdown, writeUpCase } from './case-write-up.js';
-import { ProblemError, problemResponses } from './problems.js';
+import { ProblemError, fileResponses } from './problems.js';
 import { readReport } from './report-access.js';
+import type { ReportAccess } from './report-access.js';
 import { ReportIdParams } from './report-schemas.js';
 
 /** Who publishes typical cases: the command centre and the supervisors. */
@@ -19,7 +19,7 @@ const CONTENT_TYPES = {
 
 /** The case write-up of a closed report, as Markdown or DOCX, from its workflow's record. */
 export function caseRoutes(deps: {
-  temporal: Client;
+  access: ReportAccess;
   sql: postgres.Sql;
   authorize: Authorize;
 }): FastifyPluginAsyncTypebox {
@@ -40,14 +40,11 @@ export function caseRoutes(deps: {
             id: ReportIdParams.properties.id,
             format: Type.Union([Type.Literal('md'), Type.Literal('docx')]),
           }),
-          response: {
-            200: Type.Unknown({ description: 'text/markdown or DOCX' }),
-            ...problemResponses,
-          },
+          response: fileResponses(Object.values(CONTENT_TYPES), 'the write-up: Markdown or DOCX'),
         },
       },
       async (req, reply) => {
-        const view = await readReport(deps.temporal, req.caller!, req.params.id);
+        const view = await readReport(deps.access, req.caller!, req.params.id);
         if (view.stage.name !== 'closed')
           throw new ProblemError(
             'wrong-stage',

@@ -157,7 +157,7 @@ export function directoryRoutes(deps: {
           operationId: 'deleteRoutingRule',
           summary: 'Removes a rule',
           security,
-          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
           response: { 204: Type.Null(), ...problemResponses },
         },
       },

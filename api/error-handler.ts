@@ -6,6 +6,9 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPVersion } from 'find-my-way';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import {
   PROBLEMS,
   PROBLEM_CONTENT_TYPE,
@@ -34,23 +37,52 @@ const BY_STATUS: Readonly<Record<number, ProblemKind>> = {
   403: 'not-allowed',
   404: 'not-found',
   405: 'method-not-allowed',
+  408: 'request-timeout',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   429: 'rate-limited',
+  431: 'headers-too-large',
+  503: 'unavailable',
+  504: 'timeout',
 };
 
 const INTERNAL_DETAIL = 'something failed on our side; quote the request id when you report it';
-const UNAVAILABLE_DETAIL = 'Temporal or the database did not answer in time; retry with backoff';
+const UNAVAILABLE_DETAIL = 'Temporal or the database did not answer; retry with backoff';
+const TIMEOUT_DETAIL =
+  'the report did not answer within the deadline (its worker may be busy or restarting); retry with backoff, and send the same Idempotency-Key with a step so that it is done once';
+
+/** A gRPC call that ran past the deadline the API gave it (client.withDeadline). */
+function isDeadlineExceeded(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === 4) return true; // grpc DEADLINE_EXCEEDED
+    if (e === (e as { cause?: unknown }).cause) break;
+  }
+  return false;
+}
 
 export function toProblem(err: unknown): Problem {
-  if (err instanceof ProblemError) return { kind: err.kind, detail: err.detail, headers: err.headers };
+  if (err instanceof ProblemError)
+    return {
+      kind: err.kind,
+      detail: err.detail,
+      headers: err.headers,
+      ...(err.errors ? { errors: err.errors } : {}),
+    };
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause;
-    const kind = cause instanceof ApplicationFailure ? STEP_REJECTION_PROBLEMS[cause.type ?? ''] : undefined;
-    return kind ? { kind, detail: cause!.message } : { kind: 'internal', detail: INTERNAL_DETAIL };
+    // The step's own refusal, or an activity's (data PostgreSQL refused) one level further down.
+    for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+      const kind =
+        cause instanceof ApplicationFailure ? STEP_REJECTION_PROBLEMS[cause.type ?? ''] : undefined;
+      if (kind) return { kind, detail: cause.message };
+    }
+    return { kind: 'internal', detail: INTERNAL_DETAIL };
   }
   if (err instanceof WorkflowNotFoundError) return { kind: 'report-not-found', detail: 'no such report' };
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof ServiceError || isDown(err)) {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err)) {
+    return { kind: 'timeout', detail: TIMEOUT_DETAIL, headers: { 'retry-after': '5' } };
+  }
+  if (err instanceof ServiceError || isDown(err)) {
     return { kind: 'unavailable', detail: UNAVAILABLE_DETAIL, headers: { 'retry-after': '5' } };
   }
   const fe = err as Partial<FastifyError>;
@@ -106,18 +138,97 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: P
     });
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, req, reply) => {
-    const problem = toProblem(err);
-    if (problem.kind === 'internal' || problem.kind === 'unavailable')
-      req.log.error({ err }, 'request failed');
-    else req.log.info({ problem: problem.kind, detail: problem.detail }, 'request refused');
-    return sendProblem(req, reply, problem);
+function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(err);
+  if (problem.kind === 'internal' || problem.kind === 'unavailable' || problem.kind === 'timeout')
+    req.log.error({ err }, 'request failed');
+  else req.log.info({ problem: problem.kind, detail: problem.detail }, 'request refused');
+  return sendProblem(req, reply, problem);
+}
+
+/**
+ * Fastify's own refusals before routing (a malformed percent-escape, a path parameter over
+ * `maxParamLength`): pass as the `frameworkErrors` option, so they are problems like the rest.
+ */
+export const frameworkErrors = (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void =>
+  void handleError(err, req, reply);
+
+/**
+ * What Node's HTTP parser refuses before there is a request at all (headers over the limit, a
+ * request that never finished arriving, garbage): pass as the `clientErrorHandler` option. It can
+ * only write to the socket, so it writes the problem document itself.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const kind: ProblemKind =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers-too-large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request-timeout'
+        : 'invalid-input';
+  const { status, title } = PROBLEMS[kind];
+  const body = JSON.stringify({
+    type: problemType(kind),
+    title,
+    status,
+    detail: kind === 'invalid-input' ? 'the request is not well-formed HTTP' : title,
+    instance: '/',
+    requestId: randomUUID(),
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(req, reply, {
-      kind: 'not-found',
-      detail: `no endpoint ${req.method} ${req.url.split('?')[0]}`,
-    }),
-  );
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * Errors as problems everywhere: the error handler for what routes throw, 404 for unknown paths
+ * and 405 (with `Allow`) for a known path asked with another method, and — last — any error
+ * answer that a plugin wrote itself (a CORS preflight refusal, a rate limit) rewritten into the
+ * same document shape. Install before the routes: it learns their paths as they are added.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, req, reply) => handleError(err, req, reply));
+  const known = FindMyWay<HTTPVersion.V1>();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if ((METHODS as readonly string[]).includes(method) && !route.url.includes('*'))
+        known.on(method as (typeof METHODS)[number], route.url, () => undefined);
+    }
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const allowed = METHODS.filter((m) => m !== req.method && known.find(m, path) !== null);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return sendProblem(req, reply, {
+        kind: 'method-not-allowed',
+        detail: `${path} takes ${allowed.join(', ')}, not ${req.method}`,
+      });
+    }
+    return sendProblem(req, reply, { kind: 'not-found', detail: `no endpoint ${req.method} ${path}` });
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    // A JSON error answer is a route's declared one (a 503 /ready): only what a plugin wrote as
+    // text (a CORS preflight refusal) or left empty becomes a problem document.
+    if (reply.statusCode < 400) return payload;
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith(PROBLEM_CONTENT_TYPE) || type.startsWith('application/json')) return payload;
+    const kind = BY_STATUS[reply.statusCode] ?? (reply.statusCode >= 500 ? 'internal' : 'invalid-input');
+    const { title } = PROBLEMS[kind];
+    void reply.type(PROBLEM_CONTENT_TYPE);
+    return JSON.stringify({
+      type: problemType(kind),
+      title,
+      status: reply.statusCode,
+      detail:
+        typeof payload === 'string' && payload.length < 300 && !payload.startsWith('{') ? payload : title,
+      instance: req.url.split('?')[0] ?? req.url,
+      requestId: req.id,
+    });
+  });
 }

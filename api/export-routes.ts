@@ -4,7 +4,7 @@ import Type from 'typebox';
 import type { Role } from '../domain/vocabulary.js';
 import type { Authorize } from './authentication.js';
 import { beijingDate, beijingTime, label } from './labels.js';
-import { problemResponses } from './problems.js';
+import { fileResponses } from './problems.js';
 import { ReportListQuery, reportFilter } from './report-list.js';
 import { CONTENT_TYPES, fileName, tableStream, type Column, type TabularFormat } from './tabular.js';
 
@@ -148,10 +148,10 @@ export function exportRoutes(deps: { sql: postgres.Sql; authorize: Authorize }):
       reply.header('content-disposition', `attachment; filename="${fileName(base, format)}"`);
       return reply.send(stream);
     };
-    const fileResponse = {
-      200: Type.Unknown({ description: 'the file: text/csv (UTF-8 with BOM) or XLSX' }),
-      ...problemResponses,
-    };
+    const fileResponse = fileResponses(
+      Object.values(CONTENT_TYPES),
+      'the file: text/csv (UTF-8 with BOM) or XLSX',
+    );
 
     app.get(
       '/v1/exports/reports.:format',

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Client } from '@temporalio/client';
 import type postgres from 'postgres';
 import Type from 'typebox';
 import { OneOf } from '../domain/schema.js';
@@ -8,6 +7,7 @@ import type { KeyRing } from '../infra/vault.js';
 import type { Authorize } from './authentication.js';
 import { ProblemError, problemResponses } from './problems.js';
 import { readReport } from './report-access.js';
+import type { ReportAccess } from './report-access.js';
 import { ReportIdParams } from './report-schemas.js';
 import { otherReportsOf, readReporter } from './reporter-vault.js';
 
@@ -58,10 +58,14 @@ const IdentitySchema = Type.Union([
 const AuditQuery = Type.Object(
   {
     reportId: Type.Optional(ReportIdParams.properties.id),
-    actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\s]+$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     before: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'id of the oldest entry of the previous page' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'id of the oldest entry of the previous page',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -82,7 +86,7 @@ const AuditEntry = Type.Object({
 });
 
 export function identityRoutes(deps: {
-  temporal: Client;
+  access: ReportAccess;
   sql: postgres.Sql;
   vault: KeyRing;
   authorize: Authorize;
@@ -110,7 +114,7 @@ export function identityRoutes(deps: {
       async (req) => {
         const caller = req.caller!;
         // The report's own record says whose identity it is (and a handler of another unit gets 404).
-        const view = await readReport(deps.temporal, caller, req.params.id);
+        const view = await readReport(deps.access, caller, req.params.id);
         if (view.reporter.kind === 'anonymous') return { anonymous: true as const };
         const ref = view.reporter.vaultRef;
         return deps.sql.begin(async (tx) => {

@@ -7,6 +7,7 @@ import type { ReporterRef } from '../domain/report/step-inputs.js';
 import { hashClaimCode, newClaimCode } from './claim-code.js';
 import { canonicalJson, toIntake, type IntakeBody, type IntakeResponse } from './intake-schema.js';
 import { ProblemError } from './problems.js';
+import type { IntakeBounds, PolicyRef } from '../domain/policy.js';
 import { newVaultRef, storeReporter } from './reporter-vault.js';
 import { startReport } from './start-report.js';
 
@@ -16,6 +17,9 @@ export interface IntakeDeps {
   readonly vault: KeyRing;
   readonly taskQueue: string;
   readonly searchAttributes: boolean;
+  /** What the policy new reports run under accepts. */
+  intakeBounds(): IntakeBounds & { readonly policy: PolicyRef };
+  now(): Promise<number>;
 }
 
 export interface IntakeOutcome {
@@ -49,6 +53,7 @@ interface IntakeRow {
  */
 export async function receiveReport(deps: IntakeDeps, body: IntakeBody): Promise<IntakeOutcome> {
   const { sql, vault } = deps;
+  checkReceivedAt(body.receivedAt, await deps.now(), deps.intakeBounds());
   const reportId = reportWorkflowId(body.channel, body.externalId);
   const canonical = canonicalJson(body);
   const response: IntakeResponse = { id: reportId, statusUrl: `/v1/reports/${encodeURIComponent(reportId)}` };
@@ -105,6 +110,28 @@ async function start(deps: IntakeDeps, body: IntakeBody, reporter: ReporterRef):
   await deps.sql`
     update intake_requests set started_at = now()
     where channel = ${body.channel} and external_id = ${body.externalId} and started_at is null`;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * `receivedAt` starts every clock of the report: one far in the past would fire every warning and
+ * rung at once, one in the future would hold them back. The policy says how far from now it may lie.
+ */
+function checkReceivedAt(receivedAt: string, now: number, bounds: ReturnType<IntakeDeps['intakeBounds']>) {
+  const at = Date.parse(receivedAt);
+  const { maxPastDays, maxFutureMinutes } = bounds.receivedAt;
+  const policy = `policy ${bounds.policy.id} v${bounds.policy.version}`;
+  const nowIso = new Date(now).toISOString();
+  const refuse = (detail: string) => {
+    throw new ProblemError('invalid-input', `receivedAt ${receivedAt} ${detail}`, {
+      errors: [{ path: 'body/receivedAt', message: detail }],
+    });
+  };
+  if (at < now - maxPastDays * 24 * 60 * MINUTE)
+    refuse(`is more than ${maxPastDays} days before now (${nowIso}), the most the ${policy} accepts`);
+  if (at > now + maxFutureMinutes * MINUTE)
+    refuse(`is more than ${maxFutureMinutes} minutes after now (${nowIso}), the most the ${policy} accepts`);
 }
 
 const sameFingerprint = (a: string, b: string) =>

@@ -3,6 +3,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { PROBLEMS, PROBLEM_BASE, ProblemSchema } from './problems.js';
 
+interface OpenApiOperation {
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[] } }> };
+}
+
 /**
  * OpenAPI 3.1, generated from the route schemas (the single source of validation, types and
  * documentation), served as JSON at `/docs/json` and browsable at `/docs`. 3.1 because the
@@ -35,6 +39,18 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'steps', description: 'the human steps of a report, one per Update of its workflow' },
         { name: 'reports', description: 'reading one report' },
       ],
+    },
+    // A body whose fields are all optional may be left out (payReward, startVerification …):
+    // the routes take no body as `{}`, and the document says so.
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      const { openapiObject } = document;
+      for (const item of Object.values(openapiObject.paths ?? {}))
+        for (const op of Object.values(item as Record<string, OpenApiOperation>)) {
+          const schema = op.requestBody?.content?.['application/json']?.schema;
+          if (op.requestBody && schema && !(schema.required?.length ?? 0)) op.requestBody.required = false;
+        }
+      return openapiObject;
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>

@@ -21,14 +21,22 @@ export const PROBLEMS = {
   },
   'unknown-unit': { status: 409, title: 'No active unit with this id in the directory' },
   'no-routing-rule': { status: 404, title: 'No routing rule covers this domain and locality' },
+  'request-timeout': { status: 408, title: 'The request did not arrive in time' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'uri-too-long': { status: 414, title: 'The request path is too long' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   'not-eligible': { status: 422, title: 'The report or reporter is not eligible' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },
+  timeout: {
+    status: 504,
+    title: 'The report did not answer in time; retry, with the same Idempotency-Key for a step',
+  },
 } as const;
 export type ProblemKind = keyof typeof PROBLEMS;
+type ProblemStatus = (typeof PROBLEMS)[ProblemKind]['status'];
 
 export const PROBLEM_BASE = 'https://bihuan.dev/problems/';
 export const problemType = (kind: ProblemKind): string => `${PROBLEM_BASE}${kind}`;
@@ -43,6 +51,8 @@ export const STEP_REJECTION_PROBLEMS: Readonly<Record<string, ProblemKind>> = {
   out_of_window: 'out-of-window',
   not_eligible: 'not-eligible',
   unknown_report: 'report-not-found',
+  /** activities/data-errors.ts: the step's data is something PostgreSQL cannot hold. */
+  data_rejected: 'invalid-input',
 };
 
 /** A problem the API raises on purpose; the error handler turns it into the document. */
@@ -52,13 +62,20 @@ export class ProblemError extends Error {
   constructor(
     readonly kind: ProblemKind,
     readonly detail: string,
-    options?: { cause?: unknown; headers?: Record<string, string> },
+    options?: {
+      cause?: unknown;
+      headers?: Record<string, string>;
+      /** invalid-input: each offending field. */
+      errors?: readonly { path: string; message: string }[];
+    },
   ) {
     super(detail, options);
     this.statusCode = PROBLEMS[kind].status;
     this.headers = options?.headers ?? {};
+    this.errors = options?.errors;
   }
   readonly headers: Record<string, string>;
+  readonly errors: readonly { path: string; message: string }[] | undefined;
 }
 
 export const ProblemSchema = Type.Object(
@@ -80,8 +97,29 @@ export const ProblemSchema = Type.Object(
 
 const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } };
 
-/** The error responses every route documents. */
-export const problemResponses = {
-  '4xx': { description: 'a problem document; `type` says which', content: problemContent },
-  '5xx': { description: 'a problem document: internal or unavailable', content: problemContent },
-};
+/**
+ * The error responses every route documents: each status a problem can have, named explicitly, so
+ * a client (or a fuzzer) can tell a declared answer from a surprise. `type` says which problem.
+ */
+export const problemResponses = Object.fromEntries(
+  [...new Set(Object.values(PROBLEMS).map((p) => p.status))]
+    .sort((a, b) => a - b)
+    .map((status) => {
+      const kinds = Object.entries(PROBLEMS)
+        .filter(([, p]) => p.status === status)
+        .map(([kind]) => kind);
+      return [status, { description: `a problem document: ${kinds.join(', ')}`, content: problemContent }];
+    }),
+) as { readonly [S in ProblemStatus as `${S}`]: { description: string; content: typeof problemContent } };
+
+/** A file's bytes (a stream or buffer the route sends as they are; typed loosely for the handler). */
+const FileBody = Type.Unsafe<unknown>({ type: 'string', format: 'binary' });
+
+/** A 200 that is a file of one of `types` (a stream or buffer, never JSON), plus the problems. */
+export const fileResponses = (types: readonly string[], description: string) => ({
+  200: {
+    description,
+    content: Object.fromEntries(types.map((t) => [t.split(';')[0]!, { schema: FileBody }])),
+  },
+  ...problemResponses,
+});

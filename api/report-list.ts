@@ -1,7 +1,8 @@
 import type postgres from 'postgres';
 import Type, { type Static } from 'typebox';
 import { STAGE_NAMES } from '../domain/report/report-state.js';
-import { OneOf } from '../domain/schema.js';
+import { Instant as BoundedInstant, OneOf } from '../domain/schema.js';
+import { UnitId } from '../domain/directory.js';
 import { bigrams, searchTerms } from '../domain/search-text.js';
 import {
   CATEGORY_VALUES,
@@ -22,12 +23,11 @@ import { ProblemError } from './problems.js';
 
 const Many = <T extends readonly string[]>(values: T, description: string) =>
   Type.Optional(Type.Array(OneOf(values), { minItems: 1, maxItems: values.length, description }));
-const Id = Type.String({ minLength: 1, maxLength: 128 });
 
 export const ReportListQuery = Type.Object(
   {
     stage: Many(STAGE_NAMES, 'stage; repeat for several (stage=verifying&stage=rectifying)'),
-    unitId: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 50, description: 'handling unit' })),
+    unitId: Type.Optional(Type.Array(UnitId, { minItems: 1, maxItems: 50, description: 'handling unit' })),
     urgency: Many(URGENCY_VALUES, 'urgency'),
     channel: Many(CHANNEL_VALUES, 'intake channel'),
     category: Many(CATEGORY_VALUES, 'hazard category'),
@@ -36,8 +36,8 @@ export const ReportListQuery = Type.Object(
     street: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     overdue: Type.Optional(Type.Boolean({ description: 'a running deadline has passed' })),
     majorHazard: Type.Optional(Type.Boolean({ description: 'verification found a major hazard' })),
-    receivedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'received at or after' })),
-    receivedTo: Type.Optional(Type.String({ format: 'date-time', description: 'received before' })),
+    receivedFrom: Type.Optional(BoundedInstant({ description: 'received at or after' })),
+    receivedTo: Type.Optional(BoundedInstant({ description: 'received before' })),
     q: Type.Optional(
       Type.String({
         minLength: 1,

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Client } from '@temporalio/client';
 import type postgres from 'postgres';
 import type { Role } from '../domain/vocabulary.js';
 import type { Authorize } from './authentication.js';
 import { ALL_ROLES } from './authentication.js';
 import { problemResponses } from './problems.js';
 import { readReport } from './report-access.js';
+import type { ReportAccess } from './report-access.js';
 import { listReports, ReportListPage, ReportListQuery } from './report-list.js';
 import { ReportIdParams, ReportViewSchema, TimelineSchema } from './report-schemas.js';
 
@@ -18,7 +18,7 @@ export const LIST_ROLES: readonly Role[] = ALL_ROLES.filter((r) => r !== 'intake
  * projects before a step answers; a new report appears there once its workflow's first task ran.
  */
 export function reportRoutes(deps: {
-  temporal: Client;
+  access: ReportAccess;
   sql: postgres.Sql;
   authorize: Authorize;
 }): FastifyPluginAsyncTypebox {
@@ -55,7 +55,7 @@ export function reportRoutes(deps: {
           response: { 200: ReportViewSchema, ...problemResponses },
         },
       },
-      async (req) => readReport(deps.temporal, req.caller!, req.params.id),
+      async (req) => readReport(deps.access, req.caller!, req.params.id),
     );
     app.get(
       '/v1/reports/:id/timeline',
@@ -71,7 +71,7 @@ export function reportRoutes(deps: {
         },
       },
       async (req) => {
-        const view = await readReport(deps.temporal, req.caller!, req.params.id);
+        const view = await readReport(deps.access, req.caller!, req.params.id);
         return { reportId: view.reportId, timeline: view.timeline };
       },
     );

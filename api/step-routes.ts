@@ -2,7 +2,6 @@ import type postgres from 'postgres';
 import { ProblemError } from './problems.js';
 import { unitMayBeAssigned } from './directory.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Client } from '@temporalio/client';
 import Type, { type TSchema } from 'typebox';
 import { Closed } from '../domain/schema.js';
 import { STEP_INPUTS, STEP_NAMES, type StepInput, type StepName } from '../domain/report/step-inputs.js';
@@ -11,7 +10,8 @@ import { ROLES } from '../domain/vocabulary.js';
 import type { Authorize } from './authentication.js';
 import { ClaimCodeSchema, hashClaimCode } from './claim-code.js';
 import { problemResponses } from './problems.js';
-import { runStep } from './report-access.js';
+import { runStep, stepUpdateId } from './report-access.js';
+import type { ReportAccess } from './report-access.js';
 import { ReportIdParams, ReportViewSchema } from './report-schemas.js';
 
 /**
@@ -39,6 +39,20 @@ const ADAPTERS: Partial<Record<StepName, BodyAdapter>> = {
   },
 };
 
+/**
+ * `Idempotency-Key`: a retry of a step with the same key (and body) answers as the first attempt
+ * did — once done, never done twice — instead of 409 for a stage already passed.
+ */
+const StepHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._:-]{1,128}$',
+      description:
+        'makes the step safe to retry: the same key and body from the same caller is done once and always answers the same',
+    }),
+  ),
+});
+
 /** The step's input schema without `actor`, refusing unknown fields as the workflow does. */
 function bodySchemaOf(step: StepName): TSchema {
   const { actor: _actor, ...properties } = STEP_INPUTS[step].properties;
@@ -56,7 +70,7 @@ async function checkUnit(sql: postgres.Sql, body: Record<string, unknown>): Prom
 }
 
 export function stepRoutes(deps: {
-  temporal: Client;
+  access: ReportAccess;
   sql: postgres.Sql;
   authorize: Authorize;
 }): FastifyPluginAsyncTypebox {
@@ -79,6 +93,7 @@ export function stepRoutes(deps: {
             summary: `${step} — for ${roles.map((r) => `${r} (${ROLES[r]})`).join(', ')}`,
             security: [{ bearer: [] }],
             params: ReportIdParams,
+            headers: StepHeaders,
             body: adapter?.schema ?? bodySchemaOf(step),
             response: { 200: ReportViewSchema, ...problemResponses },
           },
@@ -87,7 +102,9 @@ export function stepRoutes(deps: {
           const body = req.body as Record<string, unknown>;
           await checkUnit(deps.sql, body);
           const input = (adapter ? adapter.toInput(body) : body) as StepBody<typeof step>;
-          return runStep(deps.temporal, req.caller!, req.params.id, step, input);
+          const caller = req.caller!;
+          const updateId = stepUpdateId(step, caller, req.headers['idempotency-key'], [req.params.id, body]);
+          return runStep(deps.access, caller, req.params.id, step, input, updateId ? { updateId } : {});
         },
       );
     }

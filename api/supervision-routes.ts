@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type postgres from 'postgres';
 import Type from 'typebox';
-import { OneOf } from '../domain/schema.js';
+import { UnitId } from '../domain/directory.js';
+import { Instant as BoundedInstant, OneOf } from '../domain/schema.js';
 import { CLOCK_VALUES, type Role } from '../domain/vocabulary.js';
 import type { Authorize } from './authentication.js';
 import { dueBoard, overdueBoard } from './boards.js';
 import { label } from './labels.js';
-import { problemResponses } from './problems.js';
+import { fileResponses, problemResponses } from './problems.js';
 import { ReportListQuery } from './report-list.js';
 import { computeStatistics, computeTrend, type Rate, type Statistics } from './statistics.js';
 import { CONTENT_TYPES, fileName, tableStream, type TabularFormat } from './tabular.js';
@@ -24,13 +25,9 @@ const StatisticsQuery = Type.Omit(ReportListQuery, ['limit', 'cursor']);
 const Instant = Type.String({ format: 'date-time' });
 const BoardQuery = Type.Object(
   {
-    unitId: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
-    ),
+    unitId: Type.Optional(Type.Array(UnitId, { minItems: 1, maxItems: 50 })),
     clock: Type.Optional(OneOf(CLOCK_VALUES)),
-    asOf: Type.Optional(
-      Type.String({ format: 'date-time', description: 'the instant the board is for (default: now)' }),
-    ),
+    asOf: Type.Optional(BoundedInstant({ description: 'the instant the board is for (default: now)' })),
   },
   { additionalProperties: false },
 );
@@ -190,7 +187,7 @@ export function supervisionRoutes(deps: {
           security,
           params: Type.Object({ format: OneOf(['csv', 'xlsx'] as const) }),
           querystring: StatisticsQuery,
-          response: { 200: Type.Unknown({ description: 'the file' }), ...problemResponses },
+          response: fileResponses(Object.values(CONTENT_TYPES), 'the file: text/csv or XLSX'),
         },
       },
       async (req, reply) => {

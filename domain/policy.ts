@@ -1,6 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { RewardRuleSchema } from './reward-rule.js';
+import { RewardRuleSchema, validateRewardRule } from './reward-rule.js';
 import { Closed, OneOf } from './schema.js';
 import { RUNG_VALUES, VERIFICATION_OUTCOME_VALUES } from './vocabulary.js';
 
@@ -67,8 +67,28 @@ export const PolicySchema = Closed({
     eligibleOutcomes: Type.Array(OneOf(VERIFICATION_OUTCOME_VALUES), { minItems: 1 }),
     rule: RewardRuleSchema,
   }),
+  /** What intake accepts (from version 2 on; older versions get {@link DEFAULT_INTAKE_BOUNDS}). */
+  intake: Type.Optional(
+    Closed({
+      /**
+       * How far `receivedAt` may lie from the server's clock: a ticket transferred late is still a
+       * report, one dated in another decade is a mistake that would start every ladder at once.
+       */
+      receivedAt: Closed({
+        maxPastDays: Type.Integer({ minimum: 1, maximum: 366 }),
+        maxFutureMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
+      }),
+    }),
+  ),
 });
 export type Policy = Static<typeof PolicySchema>;
+export type IntakeBounds = NonNullable<Policy['intake']>;
+
+/** What intake accepted before policies said so (version 1 files). */
+export const DEFAULT_INTAKE_BOUNDS: IntakeBounds = Object.freeze({
+  receivedAt: Object.freeze({ maxPastDays: 30, maxFutureMinutes: 5 }),
+});
+export const intakeBounds = (policy: Policy): IntakeBounds => policy.intake ?? DEFAULT_INTAKE_BOUNDS;
 export type PolicyRef = { readonly id: string; readonly version: number };
 
 /** A policy file that does not hold together; `message` names the file, field and problem. */
@@ -84,8 +104,11 @@ export function validatePolicy(data: unknown, source = 'policy'): Policy {
     throw new PolicyError(`${source}: ${where} ${first?.message ?? 'is invalid'}`);
   }
   const policy = data;
-  const { fine } = policy.reward.rule;
-  if (fine.minFen > fine.maxFen) throw new PolicyError(`${source}: /reward/rule/fine minFen exceeds maxFen`);
+  try {
+    validateRewardRule(policy.reward.rule);
+  } catch (err) {
+    throw new PolicyError(`${source}: /reward/rule ${(err as Error).message}`);
+  }
   for (const [clock, spec] of Object.entries(policy.clocks)) {
     const hours = spec.ladder.map((s) => ('hours' in s.after ? s.after.hours : s.after.workingDays * 24));
     if (hours.some((h, i) => i > 0 && h < hours[i - 1]!)) {

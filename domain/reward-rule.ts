@@ -49,6 +49,16 @@ export const RewardRuleSchema = Closed({
 });
 export type RewardRule = Static<typeof RewardRuleSchema>;
 
+/**
+ * 最高 ¥300,000 a report (第十四条, both bases): the hard cap of the national rule. No rule may give
+ * more, and no override, adjustment, approval or payment may pass it.
+ */
+export const LEGAL_MAX_REWARD_FEN = 30_000_000;
+
+/** The most a report can be paid under `rule`, whatever the basis and however it is adjusted. */
+export const maxRewardFen = (rule: RewardRule): number =>
+  Math.min(LEGAL_MAX_REWARD_FEN, Math.max(rule.fine.maxFen, rule.concealedAccident.capFen));
+
 /** The national defaults of 安监总财〔2018〕19号; a local policy is another value of the same schema. */
 export const nationalRewardRule2018: RewardRule = Object.freeze({
   id: 'national-2018',
@@ -127,6 +137,15 @@ export function validateRewardRule(data: unknown): RewardRule {
   if (data.fine.minFen > data.fine.maxFen) {
     const message = 'invalid reward rule: fine.minFen must not exceed fine.maxFen';
     throw new RewardRuleError(REWARD_RULE_ERROR_CODES.invalidRule, 'fine.minFen', message);
+  }
+  for (const [field, fen] of [
+    ['fine.maxFen', data.fine.maxFen],
+    ['concealedAccident.capFen', data.concealedAccident.capFen],
+  ] as const) {
+    if (fen > LEGAL_MAX_REWARD_FEN) {
+      const message = `invalid reward rule: ${field} exceeds the legal maximum of ${yuan(LEGAL_MAX_REWARD_FEN)} a report`;
+      throw new RewardRuleError(REWARD_RULE_ERROR_CODES.invalidRule, field, message);
+    }
   }
   return data;
 }

@@ -43,6 +43,7 @@ export const EnvSchema = Type.Object({
   TEMPORAL_UI_PORT: Port(8233),
   WORKER_HEALTH_PORT: Type.Optional(Port()),
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
+  API_TEMPORAL_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000 }),
   BIHUAN_POLICY: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', default: 'district-default' }),
   BIHUAN_POLICY_DIR: Type.Optional(Type.String({ minLength: 1 })),
   BIHUAN_VAULT_KEYS: Type.Optional(Type.String({ pattern: VAULT_KEYS_PATTERN })),
@@ -75,6 +76,7 @@ const HINTS: Record<keyof Env, string> = {
   TEMPORAL_UI_PORT: 'a free TCP port for the Temporal Web UI',
   WORKER_HEALTH_PORT: 'a TCP port for the worker health endpoint, or unset it',
   STARTUP_TIMEOUT_MS: 'milliseconds, 1000–120000',
+  API_TEMPORAL_TIMEOUT_MS: 'milliseconds an API request waits for a report to answer, 1000–120000',
   BIHUAN_POLICY: 'the id of a policy in policies/, e.g. district-default',
   BIHUAN_POLICY_DIR: 'a directory of <id>.v<version>.json policy files',
   BIHUAN_VAULT_KEYS:
@@ -94,7 +96,12 @@ export interface Config {
   readonly mode: 'development' | 'production' | 'test';
   readonly logLevel: Env['LOG_LEVEL'];
   readonly dataDir: string;
-  readonly api: { readonly host: string; readonly port: number };
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    /** How long a request waits for a report's workflow (a query, a step) before answering 504. */
+    readonly temporalTimeoutMs: number;
+  };
   /** Intake requests per minute per authenticated API client. */
   readonly intakeRateLimit: number;
   /** HS256 secret: when set, `Authorization: Bearer <JWT>` is accepted besides API keys. */
@@ -228,7 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     logLevel: e.LOG_LEVEL,
     dataDir,
-    api: Object.freeze({ host: e.HOST, port: e.PORT }),
+    api: Object.freeze({ host: e.HOST, port: e.PORT, temporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS }),
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
     jwtSecret: e.JWT_SECRET,
     vaultKeys: parseVaultKeys(e.BIHUAN_VAULT_KEYS),

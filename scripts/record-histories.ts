@@ -17,7 +17,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { createActivities } from '../activities/index.js';
-import { loadPolicyRegistry } from '../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../infra/policy-registry.js';
 import { reportWorkflowId } from '../domain/report/report-id.js';
 import type { ReportView } from '../domain/report/report-view.js';
 import type { StepInput, StepName } from '../domain/report/step-inputs.js';

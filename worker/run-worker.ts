@@ -7,7 +7,7 @@ import { connectPostgres, type Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { workCalendar } from '../domain/work-calendar.js';
 import { StartupError, describeError } from '../infra/startup-error.js';
-import { loadPolicyRegistry } from '../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../infra/policy-registry.js';
 import { PolicyVersionChanged, recordPolicies } from '../activities/policy-record.js';
 import { connectTemporalClient, connectTemporalWorker } from '../infra/temporal.js';
 import { ensureSearchAttributes } from '../infra/search-attributes.js';

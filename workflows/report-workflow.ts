@@ -3,26 +3,27 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Policy } from '../domain/policy.js';
-import { isTerminal, type ReportState, type TimelineEvent } from '../domain/report/report-state.js';
-import { summariseReport } from '../domain/report/report-summary.js';
+import { isTerminal, type ReportState } from '../domain/report/report-state.js';
 import { viewReport, type ReportView } from '../domain/report/report-view.js';
 import { StepRejected } from '../domain/report/step-rejected.js';
 import { STEP_NAMES, type StepInput, type StepName } from '../domain/report/step-inputs.js';
 import { STEPS } from '../domain/report/steps.js';
 import { applyStep, guardStep, record } from '../domain/report/machine.js';
 import { newReport } from '../domain/report/new-report.js';
+import { NEWEST_RULES, rulesFor } from '../domain/report/rule-changes.js';
 import { nextClockEvent } from '../domain/report/clocks.js';
 import { recordPayment } from '../domain/report/reward-steps.js';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { createEffects } from './effects-runner.js';
+import { createProjector } from './projector.js';
 import { createLock } from './lock.js';
 import { duplicateMergedSignal, getReportQuery, stepUpdates, type ReportWorkflowInput } from './messages.js';
 import { fireClockEvent } from './supervision.js';
@@ -79,22 +80,10 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   const searchable = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.stage) !== undefined;
   const exclusive = createLock();
   let version = 0;
-  let projected = 0;
-
+  const projector = createProjector({ state, activities, nowIso, searchable });
+  /** Writes the read model; every state change ends here, which wakes the loop below. */
   const project = async () => {
-    const events: TimelineEvent[] = state.timeline.slice(projected);
-    const summary = summariseReport(state, { withText: projected === 0 });
-    await activities.projectReport({ summary, events });
-    projected = state.timeline.length;
-    if (searchable) {
-      upsertSearchAttributes([
-        { key: SEARCH_ATTRIBUTES.stage, value: summary.stage },
-        { key: SEARCH_ATTRIBUTES.urgency, value: summary.urgency },
-        { key: SEARCH_ATTRIBUTES.overdue, value: summary.overdue },
-        { key: SEARCH_ATTRIBUTES.majorHazard, value: summary.majorHazard },
-        ...(summary.unitId ? [{ key: SEARCH_ATTRIBUTES.unit, value: summary.unitId }] : []),
-      ]);
-    }
+    await projector();
     version += 1;
   };
   const effects = createEffects({
@@ -119,7 +108,9 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   function registerStep(step: StepName) {
     setHandler(stepUpdate(step), (input: StepInput<StepName>) => runStep(step, input), {
       validator: (input: StepInput<StepName>) =>
-        void asFailure(() => guardStep(STEPS, step, state, input, { now: nowIso(), policy })),
+        void asFailure(() =>
+          guardStep(STEPS, step, state, input, { now: nowIso(), policy, rules: NEWEST_RULES }),
+        ),
     });
   }
 
@@ -131,7 +122,8 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
       const saved = JSON.stringify(state);
       const savedPolicy = policy;
       try {
-        const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy }));
+        const rules = rulesFor(patched);
+        const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy, rules }));
         if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
         await effects.run(applied, now);
       } catch (err) {

@@ -70,5 +70,5 @@ export function nextClockEvent(state: ReportState): ClockEvent | undefined {
 }
 
 /** True while some running clock is past its deadline. */
-export const isOverdue = (state: ReportState): boolean =>
+export const isOverdue = (state: Pick<ReportState, 'clocks'>): boolean =>
   state.clocks.some((c) => c.stoppedAt === undefined && c.overdue);

@@ -10,7 +10,9 @@ export type Recipient =
     }
   | { readonly kind: 'reporter'; readonly via: 'channel' }
   | { readonly kind: 'supervisors' }
-  | { readonly kind: 'dispatch_centre' };
+  | { readonly kind: 'dispatch_centre' }
+  /** Whoever runs Bihuan: a report the system itself cannot keep (see workflows/projector.ts). */
+  | { readonly kind: 'operators' };
 
 export interface Notification {
   readonly kind: string;

@@ -3,6 +3,7 @@ import type { Policy } from '../policy.js';
 import type { Actor, ClockName, Role } from '../vocabulary.js';
 import { pauseClockState, resumeClockState, runningClock, stopClock } from './clocks.js';
 import type { Effect } from './effects.js';
+import type { RuleSet } from './rule-changes.js';
 import type { ReportState, Stage, StageName } from './report-state.js';
 import { isTerminal } from './report-state.js';
 import { reject } from './step-rejected.js';
@@ -18,6 +19,8 @@ export interface StepContext {
   readonly actor: Actor;
   readonly now: string;
   readonly policy: Policy;
+  /** Which of the rule changes since 0.1.0 this step is judged by (see rule-changes.ts). */
+  readonly rules: RuleSet;
 }
 
 export interface StepDef<S extends StepName> {

@@ -74,12 +74,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const at = (when: string | undefined): number => (when === undefined ? Infinity : Date.parse(when));
 
 /** The assignment in force when the clock started: its unit is the one the clock's timeliness concerns. */
-function assignmentOfClock(s: ReportState, c: ClockState) {
+function assignmentOfClock(s: Pick<ReportState, 'assignments'>, c: ClockState) {
   const started = Date.parse(c.schedule.startedAt);
   return s.assignments.findLast((a) => Date.parse(a.at) <= started && at(a.ended?.at) > started);
 }
 
-function summariseClock(s: ReportState, c: ClockState): ClockSummary {
+function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: ClockState): ClockSummary {
   const due = effectiveDueAt(c);
   const assignment = assignmentOfClock(s, c);
   return {
@@ -98,7 +98,11 @@ function summariseClock(s: ReportState, c: ClockState): ClockSummary {
   };
 }
 
-export function summariseReport(s: ReportState, opts: { withText?: boolean } = {}): ReportSummary {
+export function summariseReport(
+  // Nothing about the reporter is summarised: the workflow's state and its view both do.
+  s: Omit<ReportState, 'reporter' | 'duplicates'>,
+  opts: { withText?: boolean } = {},
+): ReportSummary {
   const closure = s.stage.name === 'closed' ? s.stage.outcome : null;
   const verification = s.verification;
   const rectification = s.rectification;

@@ -1,5 +1,6 @@
 import { effectiveDueAt, isOverdue } from './clocks.js';
-import type { ClockState, ReportState } from './report-state.js';
+import type { ClockState, DuplicateLink, ReportState } from './report-state.js';
+import type { ReporterRef } from './step-inputs.js';
 
 /** A deadline as a supervisor sees it: where it stands, and why it is what it is. */
 export interface DeadlineView {
@@ -18,11 +19,23 @@ export interface DeadlineView {
   readonly provenance: ClockState['schedule']['provenance'];
 }
 
-export interface ReportView extends ReportState {
+/**
+ * A reporter as the view shows one: an anonymous reporter's claim-code hash never leaves the
+ * workflow (it is an unsalted hash of an 80-bit code: a list of them is something to guess at).
+ */
+export type ReporterView =
+  { readonly kind: 'anonymous' } | { readonly kind: 'named'; readonly vaultRef: string };
+
+export type ReportView = Omit<ReportState, 'reporter' | 'duplicates'> & {
+  readonly reporter: ReporterView;
+  readonly duplicates: readonly (Omit<DuplicateLink, 'reporter'> & { readonly reporter: ReporterView })[];
   readonly overdue: boolean;
   readonly majorHazard: boolean;
   readonly deadlines: readonly DeadlineView[];
-}
+};
+
+const reporterView = (r: ReporterRef): ReporterView =>
+  r.kind === 'anonymous' ? { kind: 'anonymous' } : { kind: 'named', vaultRef: r.vaultRef };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -47,8 +60,11 @@ export function deadlineView(c: ClockState): DeadlineView {
 
 /** The full, serialisable state the query and every Update return. */
 export function viewReport(state: ReportState): ReportView {
+  const copy = JSON.parse(JSON.stringify(state)) as ReportState;
   return {
-    ...(JSON.parse(JSON.stringify(state)) as ReportState),
+    ...copy,
+    reporter: reporterView(copy.reporter),
+    duplicates: copy.duplicates.map((d) => ({ ...d, reporter: reporterView(d.reporter) })),
     overdue: isOverdue(state),
     majorHazard: state.verification?.majorHazard ?? false,
     deadlines: state.clocks.map(deadlineView),

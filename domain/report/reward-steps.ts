@@ -1,4 +1,4 @@
-import { applyOverride, proposeRewardAmount } from '../reward-rule.js';
+import { applyOverride, maxRewardFen, proposeRewardAmount, yuan } from '../reward-rule.js';
 import { notifyReporter, type Effect } from './effects.js';
 import { finishClock, record, setStage, type StepContext, type StepDef } from './machine.js';
 import type { DuplicateLink, ReportState } from './report-state.js';
@@ -39,6 +39,14 @@ export function close(
   return [];
 }
 
+/** 最高奖励: refuses an amount above what the report's rule can ever pay (rule change `rewardCap`). */
+function withinCap(amountFen: number, what: string, ctx: StepContext): void {
+  if (!ctx.rules.rewardCap) return;
+  const cap = maxRewardFen(ctx.policy.reward.rule);
+  if (amountFen > cap)
+    reject('invalid_input', `${what} ${yuan(amountFen)} exceeds the maximum reward of ${yuan(cap)} a report`);
+}
+
 const needsClaim = (s: ReportState) =>
   rewardRecipient(s).reporter.kind === 'anonymous' && !s.reward.claimedAt;
 
@@ -63,9 +71,10 @@ export const rewardSteps: { [S in RewardStep]: StepDef<S> } = {
   proposeReward: {
     roles: ['reward_proposer'],
     stages: ['reward_pending'],
-    check(s) {
+    check(s, input, ctx) {
       if (needsClaim(s))
         reject('not_eligible', 'the anonymous reporter has not claimed the reward with the claim code');
+      if (input.override) withinCap(input.override.amountFen, 'the override', ctx);
     },
     apply(s, input, ctx) {
       const computed = proposeRewardAmount(ctx.policy.reward.rule, input.basis);
@@ -92,6 +101,10 @@ export const rewardSteps: { [S in RewardStep]: StepDef<S> } = {
       }
       if (input.decision === 'rejected' && !input.reason)
         reject('invalid_input', 'a rejection needs a reason');
+      if (input.decision === 'adjusted') withinCap(input.amountFen!, 'the adjusted amount', ctx);
+      // A proposal made before the cap was enforced is approved only as an adjustment within it.
+      if (input.decision === 'approved')
+        withinCap(s.reward.proposal?.amountFen ?? 0, 'the proposed amount', ctx);
     },
     apply(s, input, ctx) {
       const proposed = s.reward.proposal?.amountFen ?? 0;
@@ -120,6 +133,7 @@ export const rewardSteps: { [S in RewardStep]: StepDef<S> } = {
       if (s.reward.proposal?.by === ctx.actor.id || s.reward.decision?.by === ctx.actor.id) {
         reject('same_person', 'the payer cannot also have proposed or approved');
       }
+      withinCap(s.reward.decision?.amountFen ?? 0, 'the approved amount', ctx);
     },
     // The payment itself is an activity run by the workflow before {@link recordPayment}.
     apply: () => [],

@@ -1,5 +1,5 @@
 import Type, { type Static, type TProperties } from 'typebox';
-import { Closed, OneOf } from '../schema.js';
+import { Closed, Instant as BoundedInstant, OneOf } from '../schema.js';
 import { ACCIDENT_GRADES } from '../reward-rule.js';
 import {
   CATEGORY_VALUES,
@@ -17,7 +17,7 @@ import {
  * validator (so a malformed step never reaches history) and, later, in the API route.
  */
 const Text = (max = 2000) => Type.String({ minLength: 1, maxLength: max });
-const Instant = Type.String({ format: 'date-time' });
+const Instant = BoundedInstant();
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Refs = Type.Array(Text(500), { maxItems: 50 });
 

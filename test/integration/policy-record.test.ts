@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyVersionChanged, recordPolicies } from '../../activities/policy-record.js';
-import { loadPolicyRegistry } from '../../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../../infra/policy-registry.js';
 import { projectPath } from '../../infra/project-paths.js';
 import { createTestDatabase } from '../support/database.js';
 

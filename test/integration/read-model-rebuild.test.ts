@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { loadPolicyRegistry } from '../../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../../infra/policy-registry.js';
 import { readModelRows, rebuildReadModel } from '../../activities/read-model-rebuild.js';
 import { startReport } from '../../api/start-report.js';
 import { createLogger } from '../../infra/logger.js';

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadPolicyRegistry } from '../../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../../infra/policy-registry.js';
 import { createActivities } from '../../activities/index.js';
 import { startReport } from '../../api/start-report.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../domain/search-attributes.js';

@@ -19,7 +19,9 @@ export type As = string;
 export async function createApiEnv(
   opts: { startTime?: string; env?: Record<string, string>; log?: Logger } = {},
 ) {
-  const t: ReportEnv = await createReportEnv(opts.startTime ? { startTime: opts.startTime } : {});
+  // The test server's clock is the API's clock too (intake checks receivedAt against it), and it
+  // starts on a fixed Monday so that fixed dates in tests stay within the policy's bounds for good.
+  const t: ReportEnv = await createReportEnv({ startTime: opts.startTime ?? MONDAY_MORNING });
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: 'postgres://unused@127.0.0.1/unused', // the app gets t.sql
@@ -30,7 +32,7 @@ export async function createApiEnv(
     ...opts.env,
   });
   const app: App = await buildApp(
-    createApiDeps(config, t.sql, t.client, { codec: t.codec }),
+    createApiDeps(config, t.sql, t.client, { codec: t.codec, now: async () => (await t.now()).getTime() }),
     opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   );
   const keys: Record<As, string> = {};

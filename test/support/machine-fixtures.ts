@@ -5,6 +5,7 @@ import { addClock, nextOccurrence } from '../../domain/report/clocks.js';
 import type { Effect } from '../../domain/report/effects.js';
 import { applyStep, guardStep } from '../../domain/report/machine.js';
 import { newReport } from '../../domain/report/new-report.js';
+import { NEWEST_RULES } from '../../domain/report/rule-changes.js';
 import type { ReportState, StageName } from '../../domain/report/report-state.js';
 import type { StepInput, StepName } from '../../domain/report/step-inputs.js';
 import { StepRejected, type StepRejectionCode } from '../../domain/report/step-rejected.js';
@@ -65,7 +66,7 @@ function runEffects(s: ReportState, effects: readonly Effect[], now: string): vo
 
 /** Applies a step at `now` (default {@link T0}) and carries out its clock effects; returns all effects. */
 export function drive<S extends StepName>(s: ReportState, step: S, input: StepInput<S>, now = T0): Effect[] {
-  const effects = applyStep(STEPS, step, s, input, { now, policy });
+  const effects = applyStep(STEPS, step, s, input, { now, policy, rules: NEWEST_RULES });
   runEffects(s, effects, now);
   return effects;
 }
@@ -153,7 +154,7 @@ export function verdict(
   now: string,
 ): StepRejectionCode | 'accepted' {
   try {
-    guardStep(STEPS, step, s, input, { now, policy });
+    guardStep(STEPS, step, s, input, { now, policy, rules: NEWEST_RULES });
     return 'accepted';
   } catch (err) {
     if (err instanceof StepRejected) return err.code;

@@ -6,7 +6,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { loadPolicyRegistry } from '../../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../../infra/policy-registry.js';
 import { createActivities, type Activities } from '../../activities/index.js';
 import { createLogger } from '../../infra/logger.js';
 import { projectPath } from '../../infra/project-paths.js';

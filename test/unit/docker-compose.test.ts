@@ -279,7 +279,11 @@ describe('docker-compose.yml: configuration of the API and the worker', () => {
   }
 
   it('the API listens on 3000, the worker serves its health on 3001', () => {
-    expect(loadConfig(containerEnv('api', SECRETS)).api).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(loadConfig(containerEnv('api', SECRETS)).api).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      temporalTimeoutMs: 15_000,
+    });
     expect(loadConfig(containerEnv('worker', SECRETS)).worker.healthPort).toBe(3001);
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPolicyRegistry } from '../../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../../infra/policy-registry.js';
 import { PolicyError } from '../../domain/policy.js';
 import { projectPath } from '../../infra/project-paths.js';
 
@@ -23,7 +23,7 @@ async function dirWith(files: Record<string, unknown>): Promise<string> {
 describe('policies are validated when the worker loads them', () => {
   it('loads the shipped policies; a new report runs under the newest version of the default', async () => {
     const registry = await loadPolicyRegistry(projectPath('policies'), 'district-default');
-    expect(registry.current()).toMatchObject({ id: 'district-default', version: 1 });
+    expect(registry.current()).toMatchObject({ id: 'district-default', version: 2 });
     expect(registry.get('district-working-days', 1).clocks.feedback.due.within).toEqual({ workingDays: 7 });
   });
 

@@ -184,7 +184,7 @@ describe('supervision clocks: warning (预警), missed deadline and the escalati
     expect(Date.parse(d.dueAt) - Date.parse(d.warnAt)).toBe(12 * HOUR);
     expect(d.provenance).toMatchObject({
       policyId: 'district-default',
-      policyVersion: 1,
+      policyVersion: 2,
       rule: '3 calendar days',
     });
     // Due Friday 11-20; working days after it: Mon 11-23, Tue, Wed 11-25, Thu, Fri 11-27.

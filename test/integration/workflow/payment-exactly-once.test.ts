@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type Activities } from '../../../activities/index.js';
-import { loadPolicyRegistry } from '../../../activities/policy-registry.js';
+import { loadPolicyRegistry } from '../../../infra/policy-registry.js';
 import type { Disbursement, PaymentRecord } from '../../../activities/reward-ledger.js';
 import { createLogger } from '../../../infra/logger.js';
 import { projectPath } from '../../../infra/project-paths.js';

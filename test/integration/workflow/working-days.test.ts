@@ -44,11 +44,11 @@ describe('deadlines in working days across National Day 2026 (policy district-wo
   it('七个工作日反馈 skips the holiday and counts the adjusted workday: due at the end of 10-13', async () => {
     let v = await t.view(feedbackLate);
     expect(v.stage).toEqual({ name: 'awaiting_feedback', unitId: 'unit-a' });
-    expect(v.policy).toEqual({ id: WORKING_DAYS, version: 1 });
+    expect(v.policy).toEqual({ id: WORKING_DAYS, version: 2 });
     // 09-29, 09-30, (10-01…10-07 off), 10-08, 10-09, 10-10 (Saturday, 调休), 10-12, 10-13.
     const provenance = {
       policyId: WORKING_DAYS,
-      policyVersion: 1,
+      policyVersion: 2,
       calendarVersion: 'cn-2025.1+cn-2026.1',
       rule: '7 working days',
       startedAt: BEFORE_NATIONAL_DAY,

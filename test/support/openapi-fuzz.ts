@@ -1,0 +1,179 @@
+import { createGenerator } from 'json-schema-faker';
+
+/**
+ * Requests generated from the API's own OpenAPI document, valid and broken, from a fixed seed (so
+ * a failure is reproduced by running again). Free of vitest: the test in `npm test` runs a few
+ * hundred, and a drill can run thousands with another seed.
+ */
+export interface OpenApiDocument {
+  readonly paths: Record<string, Record<string, Operation>>;
+  readonly components?: { readonly schemas?: Record<string, JsonSchema> };
+}
+export interface Operation {
+  readonly operationId?: string;
+  readonly parameters?: readonly { in: string; name: string; required?: boolean; schema: JsonSchema }[];
+  readonly requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
+  readonly responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+}
+export type JsonSchema = Record<string, unknown>;
+
+export interface FuzzCase {
+  readonly operation: string;
+  readonly kind: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly payload?: string;
+}
+
+/** A small seeded PRNG (mulberry32), for the choices the schema generator does not make. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Ways to break a request that a real client (or attacker) sends. */
+const BREAKERS = [
+  'valid',
+  'wrong-type',
+  'missing-field',
+  'extra-field',
+  'proto-key',
+  'nul-text',
+  'oversized',
+  'deep-nesting',
+  'bad-json',
+  'odd-path',
+] as const;
+export type Breaker = (typeof BREAKERS)[number];
+
+export function createFuzzer(doc: OpenApiDocument, seed: number, realValues: Record<string, string[]>) {
+  const random = prng(seed);
+  const generator = createGenerator({ seed });
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const withComponents = (schema: JsonSchema): JsonSchema => ({
+    ...schema,
+    $defs: doc.components?.schemas ?? {},
+  });
+  const generate = async (schema: JsonSchema): Promise<unknown> => {
+    // Refs in the document point at #/components/schemas; the generator resolves $defs.
+    const text = JSON.stringify(schema).replaceAll('#/components/schemas/', '#/$defs/');
+    return generator.generate(withComponents(JSON.parse(text) as JsonSchema));
+  };
+
+  async function valueFor(param: { name: string; schema: JsonSchema }): Promise<string> {
+    const real = realValues[param.name];
+    if (real && random() < 0.6) return pick(real);
+    const value = await generate(param.schema);
+    return Array.isArray(value) ? String(value[0] ?? '') : String(value);
+  }
+
+  async function makeCase(
+    path: string,
+    method: string,
+    op: Operation,
+    breaker: Breaker,
+    headers: Record<string, string>,
+  ): Promise<FuzzCase> {
+    let url = path;
+    const query: [string, string][] = [];
+    for (const p of op.parameters ?? []) {
+      if (p.in === 'path') {
+        let value = encodeURIComponent(await valueFor(p));
+        if (breaker === 'odd-path')
+          value = pick([`${value}%2F..%2F`, '%252e%252e', '%E0%A4%A', '..', '%00', 'x'.repeat(400)]);
+        url = url.replace(`{${p.name}}`, value);
+      } else if (p.in === 'query' && (p.required || random() < 0.4)) {
+        query.push([p.name, await valueFor(p)]);
+      } else if (p.in === 'header' && random() < 0.3) {
+        headers = { ...headers, [p.name]: String(await generate(p.schema)) };
+      }
+    }
+    // One parameter broken at a time, so that the others pass and the broken one reaches its use.
+    const victim = query.length > 0 ? pick(query) : undefined;
+    if (victim && breaker === 'nul-text') victim[1] = `${victim[1]}\u0000`;
+    if (victim && breaker === 'wrong-type')
+      victim[1] = pick(['-1', '1e400', 'true', '[]', '99999999999999999999', '']);
+    if (breaker === 'extra-field' && method === 'get') query.push(['unexpected', '1']);
+    if (query.length > 0)
+      url += `?${query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
+
+    const bodySchema = op.requestBody?.content['application/json']?.schema;
+    let payload: string | undefined;
+    if (bodySchema) {
+      let body = (await generate(bodySchema)) as Record<string, unknown>;
+      const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+      const key = keys.length > 0 ? pick(keys) : undefined;
+      switch (breaker) {
+        case 'wrong-type':
+          if (key) body[key] = pick([12345, [], {}, true, null, 'text']);
+          else body = pick([[], 'text', 7]) as never;
+          break;
+        case 'missing-field':
+          if (key) delete body[key];
+          break;
+        case 'extra-field':
+          body = { ...body, unexpectedField: 'x' };
+          break;
+        case 'nul-text':
+          if (key && typeof body[key] === 'string') body[key] = `${String(body[key])}\u0000`;
+          else body = { ...body, note: 'a\u0000b' };
+          break;
+        default:
+          break;
+      }
+      payload = JSON.stringify(body);
+      if (breaker === 'proto-key') payload = `{"__proto__":{"polluted":true},${payload.slice(1)}`;
+      if (breaker === 'oversized') payload = JSON.stringify({ ...body, padding: 'x'.repeat(300 * 1024) });
+      if (breaker === 'deep-nesting') payload = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      if (breaker === 'bad-json') payload = payload.slice(0, Math.max(1, payload.length - 2));
+    }
+    return {
+      operation: op.operationId ?? `${method} ${path}`,
+      kind: breaker,
+      method: method.toUpperCase(),
+      url,
+      headers: { ...headers, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(payload !== undefined ? { payload } : {}),
+    };
+  }
+
+  const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
+  );
+  return {
+    operations,
+    /**
+     * Two passes: each operation asked validly by every credential; then every way of breaking a
+     * request, sent by each credential the first pass found allowed (or by all, where none was),
+     * so that broken input reaches validation, the workflow and SQL, not only authentication.
+     */
+    async *cases(
+      credentials: Record<string, Record<string, string>>,
+      allowed: (operation: string) => readonly string[],
+    ): AsyncGenerator<FuzzCase & { readonly credential: string }> {
+      for (const { path, method, op } of operations)
+        for (const [credential, headers] of Object.entries(credentials))
+          yield { credential, ...(await makeCase(path, method, op, 'valid', headers)) };
+      for (const { path, method, op } of operations) {
+        const who = allowed(op.operationId ?? `${method} ${path}`);
+        for (const breaker of BREAKERS.filter((b) => b !== 'valid'))
+          for (const credential of who.length > 0 ? who : Object.keys(credentials))
+            yield { credential, ...(await makeCase(path, method, op, breaker, credentials[credential]!)) };
+      }
+    },
+  };
+}
+
+/** What the document declares for `status`: its content types, or undefined if not declared. */
+export function declaredContent(op: Operation, status: number): string[] | undefined {
+  const response = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`];
+  if (!response) return undefined;
+  return Object.keys(response.content ?? {});
+}
