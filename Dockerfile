@@ -32,7 +32,7 @@ RUN npm run build
 # data files the code reads, both at the app root and under dist/, since compiled modules resolve
 # paths relative to themselves: dist/infra/database.js finds `../migrations` in dist/migrations.
 # Policy / calendar JSON (policies/, domain/) is emitted by tsc when imported, and copied as well
-# in case it is read from disk. The dashboard's static files (api/dashboard/) and the seed data
+# in case it is read from disk. The dashboard's static files (api/supervision/dashboard/) and the seed data
 # (domain/**/*.json) are read from the package root. Optional folders are skipped; the entry
 # points must exist.
 RUN for dir in migrations policies; do \
@@ -43,7 +43,7 @@ RUN for dir in migrations policies; do \
  && cp -R package.json dist migrations /runtime/ \
  && if [ -d policies ]; then cp -R policies /runtime/; fi \
  && find domain -type f -name '*.json' -exec cp --parents {} /runtime/ \; \
- && mkdir -p /runtime/api && cp -R api/dashboard /runtime/api/ \
+ && mkdir -p /runtime/api/supervision && cp -R api/supervision/dashboard /runtime/api/supervision/ \
  && test -f /runtime/dist/api/main.js \
  && test -f /runtime/dist/worker/main.js \
  && test -f /runtime/dist/workflow-bundle.js \

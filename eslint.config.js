@@ -27,7 +27,7 @@ const sandboxForbidden = [
 ];
 
 export default tseslint.config(
-  // api/dashboard/ is browser JavaScript outside the TypeScript project (no build step); the
+  // api/supervision/dashboard/ is browser JavaScript outside the TypeScript project (no build step); the
   // browser test exercises it, and it fails on any page error.
   {
     ignores: [
@@ -38,7 +38,7 @@ export default tseslint.config(
       'coverage/',
       'test/.output/',
       'bench/.output/',
-      'api/dashboard/',
+      'api/supervision/dashboard/',
     ],
   },
   js.configs.recommended,

@@ -20,24 +20,20 @@ import { temporalIsHealthy } from '../infra/temporal.js';
 import { KeyRing } from '../infra/vault.js';
 import { loadPolicyRegistry, type PolicyRegistry } from '../infra/policy-registry.js';
 import { intakeBounds } from '../domain/policy.js';
-import { installAuthentication } from './authentication.js';
-import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
-import { installInputHygiene } from './input-hygiene.js';
-import { healthRoutes } from './health-routes.js';
-import { intakeRoutes } from './intake-routes.js';
-import { installMetrics } from './metrics.js';
-import { installOpenApi } from './openapi.js';
-import { reportRoutes } from './report-routes.js';
-import { caseRoutes } from './case-routes.js';
-import { exportRoutes } from './export-routes.js';
-import { identityRoutes } from './identity-routes.js';
-import { supervisionRoutes } from './supervision-routes.js';
-import { codecRoutes } from './codec-routes.js';
-import { directoryRoutes } from './directory-routes.js';
-import { dashboardRoutes } from './dashboard-routes.js';
 import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
-import { stepRoutes } from './step-routes.js';
-import type { ReportAccess } from './report-access.js';
+import { directoryRoutes } from './directory/index.js';
+import { identityRoutes } from './identity/index.js';
+import { installAuthentication } from './platform/authentication.js';
+import { codecRoutes } from './platform/codec-routes.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './platform/error-handler.js';
+import { healthRoutes } from './platform/health-routes.js';
+import { installInputHygiene } from './platform/input-hygiene.js';
+import { installMetrics } from './platform/metrics.js';
+import { installOpenApi } from './platform/openapi.js';
+import { reportsPlugin } from './reports/index.js';
+import type { ReportAccess } from './reports/report-access.js';
+import { dashboardRoutes } from './supervision/dashboard-routes.js';
+import { supervisionPlugin } from './supervision/index.js';
 
 /** What the routes need; tests pass real connections, as the entry points do. */
 export interface ApiDeps {
@@ -163,30 +159,31 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     deps.policies ?? (await loadPolicyRegistry(deps.config.policy.dir, deps.config.policy.defaultId));
   const { temporal } = deps;
   await app.register(healthRoutes(deps));
-  await app.register(
-    intakeRoutes({
-      sql: deps.sql,
-      temporal,
-      vault: deps.vault,
-      taskQueue: deps.config.temporal.taskQueue,
-      searchAttributes: deps.searchAttributes,
-      authorize,
-      rateLimitPerMinute: deps.config.intakeRateLimit,
-      intakeBounds: () => {
-        const policy = policies.current();
-        return { policy: { id: policy.id, version: policy.version }, ...intakeBounds(policy) };
-      },
-      now: () => deps.now(),
-    }),
-  );
   const access: ReportAccess = { temporal, sql: deps.sql, timeoutMs: deps.config.api.temporalTimeoutMs };
-  await app.register(reportRoutes({ access, sql: deps.sql, authorize }));
-  await app.register(stepRoutes({ access, sql: deps.sql, authorize }));
-  await app.register(exportRoutes({ sql: deps.sql, authorize }));
-  await app.register(caseRoutes({ access, sql: deps.sql, authorize }));
-  await app.register(identityRoutes({ access, sql: deps.sql, vault: deps.vault, authorize }));
-  await app.register(supervisionRoutes({ sql: deps.sql, authorize }));
-  await app.register(directoryRoutes({ sql: deps.sql, authorize }));
+  const v1 = { prefix: '/v1' };
+  await app.register(
+    reportsPlugin({
+      intake: {
+        sql: deps.sql,
+        temporal,
+        vault: deps.vault,
+        taskQueue: deps.config.temporal.taskQueue,
+        searchAttributes: deps.searchAttributes,
+        rateLimitPerMinute: deps.config.intakeRateLimit,
+        intakeBounds: () => {
+          const policy = policies.current();
+          return { policy: { id: policy.id, version: policy.version }, ...intakeBounds(policy) };
+        },
+        now: () => deps.now(),
+      },
+      access,
+      authorize,
+    }),
+    v1,
+  );
+  await app.register(identityRoutes({ access, sql: deps.sql, vault: deps.vault, authorize }), v1);
+  await app.register(supervisionPlugin({ sql: deps.sql, authorize }), v1);
+  await app.register(directoryRoutes({ sql: deps.sql, authorize }), v1);
   await app.register(dashboardRoutes);
   await app.register(
     codecRoutes({ codec: deps.codec, corsOrigins: deps.config.codecCorsOrigins, authorize }),

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
 import { buildApp, createApiDeps } from '../api/app.js';
-import { createApiKey } from '../api/api-keys.js';
+import { createApiKey } from '../api/platform/api-keys.js';
 import { STAGE_NAMES } from '../domain/report/report-state.js';
 import { bigrams, normaliseText } from '../domain/search-text.js';
 import { CHANNEL_VALUES, DOMAIN_VALUES, URGENCY_VALUES } from '../domain/vocabulary.js';

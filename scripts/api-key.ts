@@ -7,7 +7,7 @@
  * e.g. `create handler wang-fang '王芳 浦兴路街道' unit-a`. The key is shown only here: the
  * database keeps its SHA-256.
  */
-import { createApiKey, revokeApiKey } from '../api/api-keys.js';
+import { createApiKey, revokeApiKey } from '../api/platform/api-keys.js';
 import { loadConfig } from '../infra/config.js';
 import { connectPostgres } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';

@@ -6,7 +6,7 @@
  * only lists the reports whose rows differ from their workflow's state.
  */
 import { parseArgs } from 'node:util';
-import { rebuildReadModel } from '../activities/read-model-rebuild.js';
+import { rebuildReadModel } from './read-model/rebuild.js';
 import { loadConfig } from '../infra/config.js';
 import { connectPostgres } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';

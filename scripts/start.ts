@@ -17,7 +17,7 @@ import { migrate } from '../infra/database.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { onShutdownSignal, runMain } from '../infra/main-guard.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
-import { seedDevApiKeys } from '../api/dev-api-keys.js';
+import { seedDevApiKeys } from './dev-api-keys.js';
 import { startGuardian, type Guardian } from './embedded/guardian-client.js';
 import { claimDataDir, stopOrphanedPostgres, stopOrphanedTemporal } from './embedded/orphans.js';
 import { postmasterPid, startEmbeddedPostgres } from './embedded/postgres.js';

@@ -3,7 +3,7 @@
  * BIHUAN_VAULT_KEYS (list the new key first and keep the old ones until this has run). Resumable:
  * run it again after an interruption. Prints what it re-encrypted.
  */
-import { rotateVault } from '../api/vault-rotation.js';
+import { rotateVault } from './vault-rotation.js';
 import { loadConfig } from '../infra/config.js';
 import { connectPostgres } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';

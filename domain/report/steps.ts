@@ -1,4 +1,4 @@
-import { caseSteps } from './case-steps.js';
+import { caseSteps } from './side-steps.js';
 import { handlingSteps } from './handling-steps.js';
 import type { StepTable } from './machine.js';
 import { rewardSteps } from './reward-steps.js';

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { IntakeBody } from '../../api/intake-schema.js';
+import type { IntakeBody } from '../../api/reports/intake-schema.js';
 import type { ReportView } from '../../domain/report/report-view.js';
 import { createLogger } from '../../infra/logger.js';
 import { DAY } from '../support/report-env.js';

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadPolicyRegistry } from '../../infra/policy-registry.js';
 import { createActivities } from '../../activities/index.js';
-import { startReport } from '../../api/start-report.js';
+import { startReport } from '../../api/reports/start-report.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../domain/search-attributes.js';
 import { createLogger } from '../../infra/logger.js';
 import { projectPath } from '../../infra/project-paths.js';

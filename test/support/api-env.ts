@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { buildApp, createApiDeps, type App } from '../../api/app.js';
-import { createApiKey } from '../../api/api-keys.js';
-import { devApiKeySpecs } from '../../api/dev-api-keys.js';
-import type { IntakeBody } from '../../api/intake-schema.js';
+import { createApiKey } from '../../api/platform/api-keys.js';
+import { devApiKeySpecs } from '../../scripts/dev-api-keys.js';
+import type { IntakeBody } from '../../api/reports/intake-schema.js';
 import { loadConfig } from '../../infra/config.js';
 import { createLogger, type Logger } from '../../infra/logger.js';
 import { createReportEnv, type ReportEnv } from './report-env.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashClaimCode, newClaimCode } from '../../api/claim-code.js';
-import { canonicalJson } from '../../api/intake-schema.js';
+import { hashClaimCode, newClaimCode } from '../../api/reports/claim-code.js';
+import { canonicalJson } from '../../api/reports/intake-schema.js';
 import { ConfigError, loadConfig } from '../../infra/config.js';
 import { KeyRing } from '../../infra/vault.js';
 

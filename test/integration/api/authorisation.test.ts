@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoDistrict, seedDistrict } from '../../../api/directory.js';
-import { stepPath } from '../../../api/step-routes.js';
+import { loadDemoDistrict, seedDistrict } from '../../../api/directory/repository.js';
+import { stepPath } from '../../../api/reports/step-routes.js';
 import { STEP_NAMES } from '../../../domain/report/step-inputs.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

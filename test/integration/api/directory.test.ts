@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoDistrict, seedDistrict } from '../../../api/directory.js';
+import { loadDemoDistrict, seedDistrict } from '../../../api/directory/repository.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 
 /** The directory of the demo district, its admin endpoints, and routing by domain and locality. */

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepPath } from '../../../api/step-routes.js';
-import { PROBLEMS } from '../../../api/problems.js';
+import { stepPath } from '../../../api/reports/step-routes.js';
+import { PROBLEMS } from '../../../api/platform/problems.js';
 import { STEP_NAMES } from '../../../domain/report/step-inputs.js';
 import { anIntakeBody, createApiEnv, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

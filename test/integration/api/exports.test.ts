@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ReportListPage } from '../../../api/report-list.js';
+import type { ReportListPage } from '../../../api/reports/report-list.js';
 import { DAY } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createApiDeps } from '../../../api/app.js';
-import { hashClaimCode } from '../../../api/claim-code.js';
-import { readReporter } from '../../../api/reporter-vault.js';
+import { hashClaimCode } from '../../../api/reports/claim-code.js';
+import { readReporter } from '../../../api/identity/reporter-vault.js';
 import { loadConfig } from '../../../infra/config.js';
 import { createLogger } from '../../../infra/logger.js';
 import { KeyRing } from '../../../infra/vault.js';
-import type { IntakeResponse } from '../../../api/intake-schema.js';
+import type { IntakeResponse } from '../../../api/reports/intake-schema.js';
 import { getReportQuery } from '../../../workflows/messages.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ReportListPage } from '../../../api/report-list.js';
-import type { IntakeBody } from '../../../api/intake-schema.js';
+import type { ReportListPage } from '../../../api/reports/report-list.js';
+import type { IntakeBody } from '../../../api/reports/intake-schema.js';
 import { HOUR } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

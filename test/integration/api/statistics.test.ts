@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Board } from '../../../api/boards.js';
-import type { ReportListPage } from '../../../api/report-list.js';
-import type { Statistics } from '../../../api/statistics.js';
+import type { Board } from '../../../api/supervision/boards.js';
+import type { ReportListPage } from '../../../api/reports/report-list.js';
+import type { Statistics } from '../../../api/supervision/statistics.js';
 import { DAY, HOUR } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey } from '../../../api/api-keys.js';
+import { createApiKey, revokeApiKey } from '../../../api/platform/api-keys.js';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import { DAY, HOUR } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { otherReportsOf, readReporter } from '../../../api/reporter-vault.js';
-import { rotateVault } from '../../../api/vault-rotation.js';
+import { otherReportsOf, readReporter } from '../../../api/identity/reporter-vault.js';
+import { rotateVault } from '../../../scripts/vault-rotation.js';
 import { KeyRing, sealedFromJson } from '../../../infra/vault.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 

@@ -1,0 +1,113 @@
+import type postgres from 'postgres';
+import { ProblemError } from '../platform/problems.js';
+import { unitMayBeAssigned } from '../directory/repository.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type, { type TSchema } from 'typebox';
+import { Closed } from '../../domain/schema.js';
+import { STEP_INPUTS, STEP_NAMES, type StepInput, type StepName } from '../../domain/report/step-inputs.js';
+import { STEPS } from '../../domain/report/steps.js';
+import { ROLES } from '../../domain/vocabulary.js';
+import type { Authorize } from '../platform/authentication.js';
+import { ClaimCodeSchema, hashClaimCode } from './claim-code.js';
+import { problemResponses } from '../platform/problems.js';
+import { runStep, stepUpdateId } from './report-access.js';
+import type { ReportAccess } from './report-access.js';
+import { ReportIdParams, ReportViewSchema } from './report-schemas.js';
+
+/**
+ * One route per human step, generated from the step table: `POST /v1/reports/:id/<kebab-step>`,
+ * the body the step's input schema without `actor` (the authenticated caller is the actor), the
+ * roles those of the state machine's step definition. The answer is the report's new state.
+ */
+export const stepPath = (step: StepName): string => step.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+type StepBody<S extends StepName> = Omit<StepInput<S>, 'actor'>;
+
+interface BodyAdapter {
+  readonly schema: TSchema;
+  readonly toInput: (body: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/**
+ * Where the wire body differs from the step input. A citizen's claim code is hashed here: the
+ * caller sends the code, the workflow compares hashes and never sees the code.
+ */
+const ADAPTERS: Partial<Record<StepName, BodyAdapter>> = {
+  claimReward: {
+    schema: Closed({ claimCode: ClaimCodeSchema }),
+    toInput: (body) => ({ claimCodeHash: hashClaimCode(body.claimCode as string) }),
+  },
+};
+
+/**
+ * `Idempotency-Key`: a retry of a step with the same key (and body) answers as the first attempt
+ * did — once done, never done twice — instead of 409 for a stage already passed.
+ */
+const StepHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._:-]{1,128}$',
+      description:
+        'makes the step safe to retry: the same key and body from the same caller is done once and always answers the same',
+    }),
+  ),
+});
+
+/** The step's input schema without `actor`, refusing unknown fields as the workflow does. */
+function bodySchemaOf(step: StepName): TSchema {
+  const { actor: _actor, ...properties } = STEP_INPUTS[step].properties;
+  return Type.Object(properties, { additionalProperties: false });
+}
+
+/**
+ * Steps that name a unit: the unit must be an active one of the directory (when there is one), so a
+ * typo never sends a report to nobody. The workflow does not know the directory; the API checks.
+ */
+async function checkUnit(sql: postgres.Sql, body: Record<string, unknown>): Promise<void> {
+  const unitId = body.unitId;
+  if (typeof unitId === 'string' && !(await unitMayBeAssigned(sql, unitId)))
+    throw new ProblemError('unknown-unit', `no active unit ${unitId} in the directory (see GET /v1/units)`);
+}
+
+export function stepRoutes(deps: {
+  access: ReportAccess;
+  sql: postgres.Sql;
+  authorize: Authorize;
+}): FastifyPluginAsyncTypebox {
+  return (app) => {
+    for (const step of STEP_NAMES) {
+      const adapter = ADAPTERS[step];
+      const roles = STEPS[step].roles;
+      app.post(
+        `/reports/:id/${stepPath(step)}`,
+        {
+          onRequest: deps.authorize(roles),
+          // A step with nothing to say (payReward, startVerification …) may be posted without a body.
+          preValidation: (req, _reply, done) => {
+            req.body ??= {};
+            done();
+          },
+          schema: {
+            tags: ['steps'],
+            operationId: step,
+            summary: `${step} — for ${roles.map((r) => `${r} (${ROLES[r]})`).join(', ')}`,
+            security: [{ bearer: [] }],
+            params: ReportIdParams,
+            headers: StepHeaders,
+            body: adapter?.schema ?? bodySchemaOf(step),
+            response: { 200: ReportViewSchema, ...problemResponses },
+          },
+        },
+        async (req) => {
+          const body = req.body as Record<string, unknown>;
+          await checkUnit(deps.sql, body);
+          const input = (adapter ? adapter.toInput(body) : body) as StepBody<typeof step>;
+          const caller = req.caller!;
+          const updateId = stepUpdateId(step, caller, req.headers['idempotency-key'], [req.params.id, body]);
+          return runStep(deps.access, caller, req.params.id, step, input, updateId ? { updateId } : {});
+        },
+      );
+    }
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type postgres from 'postgres';
+import type { Authorize } from '../platform/authentication.js';
+import { boardRoutes } from './board-routes.js';
+import { exportRoutes } from './export-routes.js';
+import { statisticsRoutes } from './statistics-routes.js';
+
+/**
+ * What supervisors read (督办): statistics and their trend, the due and overdue boards, and
+ * exports of lists and figures — all from the read model, with the list's own filters. (The
+ * dashboard that shows them is a page of its own: dashboard-routes.ts.)
+ */
+export function supervisionPlugin(deps: {
+  sql: postgres.Sql;
+  authorize: Authorize;
+}): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    await app.register(statisticsRoutes(deps));
+    await app.register(boardRoutes(deps));
+    await app.register(exportRoutes(deps));
+  };
+}

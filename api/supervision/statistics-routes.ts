@@ -1,0 +1,166 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type postgres from 'postgres';
+import Type from 'typebox';
+import { OneOf } from '../../domain/schema.js';
+import type { Authorize } from '../platform/authentication.js';
+import { label } from '../../domain/labels.js';
+import { fileResponses, problemResponses } from '../platform/problems.js';
+import { SUPERVISION_ROLES } from './roles.js';
+import { ReportListQuery } from '../reports/report-list.js';
+import { computeStatistics, computeTrend, type Rate, type Statistics } from './statistics.js';
+import { CONTENT_TYPES, fileName, tableStream, type TabularFormat } from './tabular.js';
+
+const StatisticsQuery = Type.Omit(ReportListQuery, ['limit', 'cursor']);
+const TrendQuery = Type.Object(
+  {
+    ...StatisticsQuery.properties,
+    bucket: Type.Optional(OneOf(['day', 'week', 'month'] as const)),
+  },
+  { additionalProperties: false },
+);
+
+/** The statistics as a two-column sheet: figure, value (rates with their formulas). */
+function statisticsRows(s: Statistics): { figure: string; value: string | number; formula: string }[] {
+  const rateRow = (figure: string, r: Rate) => ({
+    figure,
+    value: r.value === null ? '' : `${(r.value * 100).toFixed(2)}%`,
+    formula: `${r.formula}: ${r.numerator} ÷ ${r.denominator}`,
+  });
+  const c = s.counts;
+  return [
+    { figure: '接收件数', value: c.received, formula: '' },
+    { figure: '受理件数', value: c.accepted, formula: '' },
+    { figure: '不予受理件数', value: c.rejected, formula: '' },
+    { figure: '核查件数', value: c.verified, formula: '' },
+    { figure: '属实件数', value: c.substantiated, formula: '' },
+    { figure: '发现隐患数', value: c.hazardsFound, formula: '' },
+    { figure: '重大事故隐患数', value: c.majorHazards, formula: '' },
+    { figure: '已整改隐患数', value: c.hazardsRectified, formula: '' },
+    rateRow('整改率', s.rates.rectificationRate),
+    rateRow('属实率', s.rates.substantiationRate),
+    rateRow('响应率', s.threeRates.responseRate),
+    rateRow('解决率', s.threeRates.resolutionRate),
+    rateRow('满意率', s.threeRates.satisfactionRate),
+    ...s.steps.map((st) => rateRow(`${label('clock', st.clock)}按时率`, st.onTimeRate)),
+    ...s.steps.map((st) => ({
+      figure: `${label('clock', st.clock)}平均/P90用时（小时）`,
+      value: `${st.meanHours ?? ''} / ${st.p90Hours ?? ''}`,
+      formula: '完成时间 − 开始时间，不含误派',
+    })),
+    ...Object.entries(s.escalationsByRung).map(([rung, n]) => ({
+      figure: `督办：${rung}`,
+      value: n,
+      formula: '',
+    })),
+    { figure: '退回次数', value: s.misrouting.returns, formula: '误派，不计入承办单位' },
+    { figure: '派单异议次数', value: s.misrouting.disputes, formula: '误派，不计入承办单位' },
+    {
+      figure: '奖励提议（件/元）',
+      value: `${s.rewards.proposed.count} / ${s.rewards.proposed.sumFen / 100}`,
+      formula: '',
+    },
+    {
+      figure: '奖励审批（件/元）',
+      value: `${s.rewards.approved.count} / ${s.rewards.approved.sumFen / 100}`,
+      formula: '',
+    },
+    {
+      figure: '奖励发放（件/元）',
+      value: `${s.rewards.paid.count} / ${s.rewards.paid.sumFen / 100}`,
+      formula: '',
+    },
+  ];
+}
+
+/** 统计: the figures, their trend, and the figures as a sheet. */
+export function statisticsRoutes(deps: {
+  sql: postgres.Sql;
+  authorize: Authorize;
+}): FastifyPluginAsyncTypebox {
+  return (app) => {
+    const security = [{ bearer: [] }];
+    const onRequest = deps.authorize(SUPERVISION_ROLES);
+
+    app.get(
+      '/statistics',
+      {
+        onRequest,
+        schema: {
+          tags: ['supervision'],
+          operationId: 'getStatistics',
+          summary: 'Counts, rates (with formulas), per-step timeliness, escalations, rewards for a filter',
+          description:
+            'Takes the list filters; the period is receivedFrom/receivedTo. The counts are of the reports ' +
+            'GET /v1/reports lists for the same filters.',
+          security,
+          querystring: StatisticsQuery,
+          response: { 200: Type.Unknown({ description: 'the statistics document' }), ...problemResponses },
+        },
+      },
+      async (req) => computeStatistics(deps.sql, req.caller!, req.query),
+    );
+
+    app.get(
+      '/statistics/trend',
+      {
+        onRequest,
+        schema: {
+          tags: ['supervision'],
+          operationId: 'getTrend',
+          summary: 'Received, closed and overdue deadlines per day, week or month (Beijing calendar)',
+          security,
+          querystring: TrendQuery,
+          response: {
+            200: Type.Array(
+              Type.Object({
+                period: Type.String(),
+                received: Type.Integer(),
+                closed: Type.Integer(),
+                overdue: Type.Integer(),
+              }),
+            ),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => {
+        const { bucket = 'day', ...filter } = req.query;
+        return computeTrend(deps.sql, req.caller!, filter, bucket);
+      },
+    );
+
+    app.get(
+      '/exports/statistics.:format',
+      {
+        onRequest,
+        schema: {
+          tags: ['exports'],
+          operationId: 'exportStatistics',
+          summary: 'The statistics as CSV or XLSX: figure, value, formula',
+          security,
+          params: Type.Object({ format: OneOf(['csv', 'xlsx'] as const) }),
+          querystring: StatisticsQuery,
+          response: fileResponses(Object.values(CONTENT_TYPES), 'the file: text/csv or XLSX'),
+        },
+      },
+      async (req, reply) => {
+        const format: TabularFormat = req.params.format;
+        const rows = statisticsRows(await computeStatistics(deps.sql, req.caller!, req.query));
+        const table = {
+          title: '统计',
+          columns: [
+            { header: '指标', width: 28, value: (r: (typeof rows)[number]) => r.figure },
+            { header: '数值', width: 16, value: (r: (typeof rows)[number]) => r.value },
+            { header: '口径', width: 60, value: (r: (typeof rows)[number]) => r.formula },
+          ],
+          rows,
+        };
+        reply.header('content-type', CONTENT_TYPES[format]);
+        reply.header('content-disposition', `attachment; filename="${fileName('statistics', format)}"`);
+        return reply.send(tableStream(table, format));
+      },
+    );
+
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,253 @@
+import type postgres from 'postgres';
+import type { Actor } from '../../domain/vocabulary.js';
+import { reportFilter, type ReportListQuery } from '../reports/report-list.js';
+
+/**
+ * The figures supervisors are judged on, over the reports a list filter selects (the same filter
+ * as GET /v1/reports, so a figure and the list it summarises never disagree). Every rate carries
+ * its formula, in the words of district reports, so a figure can be recomputed by hand.
+ */
+export type StatisticsFilter = Omit<ReportListQuery, 'limit' | 'cursor'>;
+
+export interface Rate {
+  readonly value: number | null;
+  readonly numerator: number;
+  readonly denominator: number;
+  readonly formula: string;
+}
+
+const rate = (numerator: number, denominator: number, formula: string): Rate => ({
+  value: denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000,
+  numerator,
+  denominator,
+  formula,
+});
+
+export const FORMULAS = {
+  rectificationRate: '整改率 = 已整改隐患数 ÷ 发现隐患数 (hazards in rectified reports ÷ hazards found)',
+  substantiationRate: '属实率 = 属实（含部分属实）件数 ÷ 已核查件数',
+  satisfactionRate: '满意率 = (满意 + 基本满意) 件数 ÷ 已回访评价件数',
+  responseRate: '响应率 = 按时受理（受理时限内受理或不予受理）件数 ÷ 已受理或不予受理件数',
+  resolutionRate: '解决率 = 已解决件数（隐患已整改，或核查未发现隐患）÷ 办结件数',
+  onTimeRate: '按时率 = 时限内完成的环节数 ÷ 已完成的环节数（不含误派：退回或异议改派期间的环节）',
+} as const;
+
+interface ReportFigures {
+  received: number;
+  accepted: number;
+  rejected: number;
+  open: number;
+  closed: number;
+  withdrawn: number;
+  merged: number;
+  cancelled: number;
+  verified: number;
+  substantiated: number;
+  unsubstantiated: number;
+  reports_with_hazards: number;
+  hazards_found: number;
+  major_hazards: number;
+  rectified_reports: number;
+  hazards_rectified: number;
+  written_off: number;
+  rated: number;
+  satisfied: number;
+  basically_satisfied: number;
+  unsatisfied: number;
+  resolved: number;
+  overdue: number;
+  returns: number;
+  disputes: number;
+  misrouted_reports: number;
+  rewards_proposed: number;
+  rewards_proposed_fen: string;
+  rewards_approved: number;
+  rewards_approved_fen: string;
+  rewards_paid: number;
+  rewards_paid_fen: string;
+}
+
+interface StepRow {
+  clock: string;
+  started: number;
+  completed: number;
+  on_time: number;
+  misrouted: number;
+  running_overdue: number;
+  mean_hours: number | null;
+  p90_hours: number | null;
+}
+
+interface UnitRow {
+  unit_id: string;
+  completed: number;
+  on_time: number;
+  misrouted: number;
+}
+
+export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter: StatisticsFilter) {
+  const where = reportFilter(sql, caller, filter);
+  const selected = sql`select report_id from reports where ${where}`;
+  const [figures] = await sql<ReportFigures[]>`
+    select
+      count(*)::int as received,
+      count(*) filter (where accepted_at is not null)::int as accepted,
+      count(*) filter (where stage = 'rejected')::int as rejected,
+      count(*) filter (where stage not in ('closed', 'rejected', 'withdrawn', 'merged', 'cancelled'))::int as open,
+      count(*) filter (where stage = 'closed')::int as closed,
+      count(*) filter (where stage = 'withdrawn')::int as withdrawn,
+      count(*) filter (where stage = 'merged')::int as merged,
+      count(*) filter (where stage = 'cancelled')::int as cancelled,
+      count(*) filter (where verified_at is not null)::int as verified,
+      count(*) filter (where verification_outcome in ('substantiated', 'partly'))::int as substantiated,
+      count(*) filter (where verification_outcome = 'unsubstantiated')::int as unsubstantiated,
+      count(*) filter (where hazards_found > 0)::int as reports_with_hazards,
+      coalesce(sum(hazards_found), 0)::int as hazards_found,
+      count(*) filter (where major_hazard)::int as major_hazards,
+      count(*) filter (where rectified_at is not null)::int as rectified_reports,
+      coalesce(sum(hazards_found) filter (where rectified_at is not null), 0)::int as hazards_rectified,
+      count(*) filter (where written_off_at is not null)::int as written_off,
+      count(*) filter (where satisfaction is not null)::int as rated,
+      count(*) filter (where satisfaction = 'satisfied')::int as satisfied,
+      count(*) filter (where satisfaction = 'basically_satisfied')::int as basically_satisfied,
+      count(*) filter (where satisfaction = 'unsatisfied')::int as unsatisfied,
+      count(*) filter (where stage = 'closed' and (rectified_at is not null or (verified_at is not null and hazards_found = 0)))::int as resolved,
+      count(*) filter (where overdue)::int as overdue,
+      coalesce(sum(returns), 0)::int as returns,
+      coalesce(sum(disputes), 0)::int as disputes,
+      count(*) filter (where returns > 0 or disputes > 0)::int as misrouted_reports,
+      count(*) filter (where reward_proposed_fen is not null)::int as rewards_proposed,
+      coalesce(sum(reward_proposed_fen), 0)::text as rewards_proposed_fen,
+      count(*) filter (where reward_approved_fen is not null)::int as rewards_approved,
+      coalesce(sum(reward_approved_fen), 0)::text as rewards_approved_fen,
+      count(*) filter (where reward_paid_fen is not null)::int as rewards_paid,
+      coalesce(sum(reward_paid_fen), 0)::text as rewards_paid_fen
+    from reports where ${where}`;
+  const f = figures!;
+
+  const steps = await sql<StepRow[]>`
+    select clock,
+      count(*)::int as started,
+      count(*) filter (where stopped_at is not null and not misrouted)::int as completed,
+      count(*) filter (where on_time and not misrouted)::int as on_time,
+      count(*) filter (where misrouted)::int as misrouted,
+      count(*) filter (where stopped_at is null and overdue)::int as running_overdue,
+      (avg(extract(epoch from stopped_at - started_at) / 3600) filter (where stopped_at is not null and not misrouted))::float8 as mean_hours,
+      (percentile_cont(0.9) within group (order by extract(epoch from stopped_at - started_at) / 3600)
+        filter (where stopped_at is not null and not misrouted))::float8 as p90_hours
+    from report_clocks where report_id in (${selected})
+    group by clock order by clock`;
+
+  const units = await sql<UnitRow[]>`
+    select unit_id,
+      count(*) filter (where stopped_at is not null and not misrouted)::int as completed,
+      count(*) filter (where on_time and not misrouted)::int as on_time,
+      count(*) filter (where misrouted)::int as misrouted
+    from report_clocks where report_id in (${selected}) and unit_id is not null
+    group by unit_id order by unit_id`;
+
+  const rungs = await sql<{ rung: string; count: number }[]>`
+    select rung, count(*)::int as count from escalations where report_id in (${selected})
+    group by rung order by rung`;
+
+  const acceptance = steps.find((s) => s.clock === 'acceptance');
+  const hours = (h: number | null) => (h === null ? null : Math.round(h * 100) / 100);
+  return {
+    filter,
+    counts: {
+      received: f.received,
+      accepted: f.accepted,
+      rejected: f.rejected,
+      open: f.open,
+      closed: f.closed,
+      withdrawn: f.withdrawn,
+      merged: f.merged,
+      cancelled: f.cancelled,
+      verified: f.verified,
+      substantiated: f.substantiated,
+      unsubstantiated: f.unsubstantiated,
+      reportsWithHazards: f.reports_with_hazards,
+      hazardsFound: f.hazards_found,
+      majorHazards: f.major_hazards,
+      rectifiedReports: f.rectified_reports,
+      hazardsRectified: f.hazards_rectified,
+      writtenOff: f.written_off,
+      overdue: f.overdue,
+    },
+    rates: {
+      rectificationRate: rate(f.hazards_rectified, f.hazards_found, FORMULAS.rectificationRate),
+      substantiationRate: rate(f.substantiated, f.verified, FORMULAS.substantiationRate),
+      satisfactionRate: rate(f.satisfied + f.basically_satisfied, f.rated, FORMULAS.satisfactionRate),
+    },
+    /** 三率, by which 12345 units are judged. */
+    threeRates: {
+      responseRate: rate(acceptance?.on_time ?? 0, acceptance?.completed ?? 0, FORMULAS.responseRate),
+      resolutionRate: rate(f.resolved, f.closed, FORMULAS.resolutionRate),
+      satisfactionRate: rate(f.satisfied + f.basically_satisfied, f.rated, FORMULAS.satisfactionRate),
+    },
+    satisfaction: {
+      rated: f.rated,
+      satisfied: f.satisfied,
+      basicallySatisfied: f.basically_satisfied,
+      unsatisfied: f.unsatisfied,
+    },
+    steps: steps.map((s) => ({
+      clock: s.clock,
+      started: s.started,
+      completed: s.completed,
+      onTime: s.on_time,
+      misrouted: s.misrouted,
+      runningOverdue: s.running_overdue,
+      onTimeRate: rate(s.on_time, s.completed, FORMULAS.onTimeRate),
+      meanHours: hours(s.mean_hours),
+      p90Hours: hours(s.p90_hours),
+    })),
+    units: units.map((u) => ({
+      unitId: u.unit_id,
+      completed: u.completed,
+      onTime: u.on_time,
+      misrouted: u.misrouted,
+      onTimeRate: rate(u.on_time, u.completed, FORMULAS.onTimeRate),
+    })),
+    escalationsByRung: Object.fromEntries(rungs.map((r) => [r.rung, r.count])),
+    /** Misrouting counted apart: returns and disputes are not held against the unit they went to. */
+    misrouting: { returns: f.returns, disputes: f.disputes, reports: f.misrouted_reports },
+    rewards: {
+      proposed: { count: f.rewards_proposed, sumFen: Number(f.rewards_proposed_fen) },
+      approved: { count: f.rewards_approved, sumFen: Number(f.rewards_approved_fen) },
+      paid: { count: f.rewards_paid, sumFen: Number(f.rewards_paid_fen) },
+    },
+  };
+}
+export type Statistics = Awaited<ReturnType<typeof computeStatistics>>;
+
+export type Bucket = 'day' | 'week' | 'month';
+
+/**
+ * Received, closed (办结, as `counts.closed`: not rejected or withdrawn) and missed deadlines per
+ * day, week or month of the Beijing calendar, for the trend chart.
+ */
+export async function computeTrend(
+  sql: postgres.Sql,
+  caller: Actor,
+  filter: StatisticsFilter,
+  bucket: Bucket,
+): Promise<{ period: string; received: number; closed: number; overdue: number }[]> {
+  const where = reportFilter(sql, caller, filter);
+  const local = (column: string) =>
+    sql.unsafe<postgres.Row[]>(
+      `to_char(date_trunc('${bucket}', ${column} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`,
+    );
+  const rows = await sql<{ period: string; received: number; closed: number; overdue: number }[]>`
+    with selected as (select * from reports where ${where}),
+    received as (select ${local('received_at')} as period, count(*)::int as n from selected group by 1),
+    closed as (select ${local('closed_at')} as period, count(*)::int as n from selected where stage = 'closed' group by 1),
+    overdue as (
+      select ${local('c.due_at')} as period, count(*)::int as n
+      from report_clocks c join selected s using (report_id)
+      where c.overdue or c.on_time = false group by 1)
+    select period, coalesce(r.n, 0) as received, coalesce(c.n, 0) as closed, coalesce(o.n, 0) as overdue
+    from received r full join closed c using (period) full join overdue o using (period)
+    order by period`;
+  return rows.map((r) => ({ period: r.period, received: r.received, closed: r.closed, overdue: r.overdue }));
+}
