@@ -1,81 +1,15 @@
-import type { ClockSummary, Projection, ReportSummary } from '../domain/report/report-summary.js';
-import { bigrams, normaliseText } from '../domain/search-text.js';
+import type { Projection, ReportSummary } from '../domain/report/report-summary.js';
+import { INSERT_ONLY_COLUMNS, reportColumnsOf } from '../infra/read-model.js';
 import type postgres from 'postgres';
 import { refuseBadData } from './data-errors.js';
 import type { ActivityDeps } from './index.js';
 
 type Tx = postgres.TransactionSql;
 
-/** The nearest deadline among running, unpaused clocks: what a "due soon" board sorts by. */
-function nextDue(clocks: readonly ClockSummary[]): { at: string | null; clock: string | null } {
-  let next: ClockSummary | undefined;
-  for (const c of clocks) {
-    if (c.stoppedAt !== null || c.paused) continue;
-    if (!next || Date.parse(c.dueAt) < Date.parse(next.dueAt)) next = c;
-  }
-  return { at: next?.dueAt ?? null, clock: next?.clock ?? null };
-}
-
-const escalationLevel = (clocks: readonly ClockSummary[]) =>
-  Math.max(0, ...clocks.filter((c) => c.stoppedAt === null).map((c) => c.rungsFired));
-
-/** The snapshot column keeps the row as projected, minus the text (kept in its own columns). */
-const snapshotOf = ({ text: _text, ...rest }: ReportSummary) => rest;
-
 async function upsertReport(tx: Tx, r: ReportSummary): Promise<boolean> {
-  const due = nextDue(r.clocks);
-  const searchText = r.text ? normaliseText(`${r.text.description}\n${r.text.address}`) : null;
-  const grams = r.text ? bigrams(`${r.text.description}\n${r.text.address}`) : null;
-  const row = {
-    report_id: r.reportId,
-    channel: r.channel,
-    external_id: r.externalId,
-    stage: r.stage,
-    urgency: r.urgency,
-    category: r.category,
-    domain: r.domain,
-    district: r.district,
-    street: r.street,
-    grid: r.grid,
-    unit_id: r.unitId,
-    major_hazard: r.majorHazard,
-    overdue: r.overdue,
-    received_at: r.receivedAt,
-    accepted_at: r.acceptedAt,
-    closed_at: r.closedAt,
-    verified_at: r.verifiedAt,
-    verification_outcome: r.verificationOutcome,
-    hazards_found: r.hazardsFound,
-    findings: r.findings,
-    measures: r.measures as string[],
-    five_points: r.fivePoints === null ? null : tx.json(r.fivePoints),
-    rectification_ordered_at: r.rectificationOrderedAt,
-    rectification_due_at: r.rectificationDueAt,
-    rectified_at: r.rectifiedAt,
-    written_off_at: r.writtenOffAt,
-    feedback_at: r.feedbackAt,
-    satisfaction: r.satisfaction,
-    reward_proposed_fen: r.rewardProposedFen,
-    reward_approved_fen: r.rewardApprovedFen,
-    reward_paid_fen: r.rewardPaidFen,
-    closure_outcome: r.closureOutcome,
-    returns: r.returns,
-    disputes: r.disputes,
-    reopens: r.reopens,
-    next_due_at: due.at,
-    next_due_clock: due.clock,
-    escalation_level: escalationLevel(r.clocks),
-    last_sequence: r.lastSequence,
-    snapshot: tx.json(snapshotOf(r) as never),
-    search_text: searchText ?? '',
-    search_grams: grams ?? [],
-  };
-  // Column names are this module's own constants, never input: safe to splice into the statement.
-  const updatable = Object.keys(row).filter(
-    (c) => c !== 'report_id' && c !== 'channel' && c !== 'external_id' && c !== 'received_at',
-  );
-  // A projection without the text (every one after the first) leaves the stored text alone.
-  const columns = searchText === null ? updatable.filter((c) => !c.startsWith('search_')) : updatable;
+  const row = reportColumnsOf(r, (value) => tx.json(value as never));
+  // Column names come from this project's summary type, never from input: safe to splice in.
+  const columns = Object.keys(row).filter((c) => !INSERT_ONLY_COLUMNS.includes(c));
   const applied = await tx`
     insert into reports ${tx(row as never)}
     on conflict (report_id) do update set ${tx.unsafe(columns.map((c) => `${c} = excluded.${c}`).join(', '))},

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { Actor } from '../../domain/vocabulary.js';
-import { reportFilter } from '../reports/report-list.js';
+import { reportFilter } from '../reports/report-filter.js';
 
 /**
  * The supervisors' boards: running deadlines that have passed (逾期) and those due soon (即将到期),

@@ -5,53 +5,24 @@ import type { Role } from '../../domain/vocabulary.js';
 import type { Authorize } from '../platform/authentication.js';
 import { beijingDate, beijingTime, label } from '../../domain/labels.js';
 import { fileResponses } from '../platform/problems.js';
-import { ReportListQuery, reportFilter } from '../reports/report-list.js';
+import type { ReportRow } from '../../infra/read-model.js';
+import { ReportFilterQuery, reportFilter } from '../reports/report-filter.js';
 import { CONTENT_TYPES, fileName, tableStream, type Column, type TabularFormat } from './tabular.js';
 
 /** Who takes figures out of the system: the people who report on them. */
 export const EXPORT_ROLES: readonly Role[] = ['dispatcher', 'handler', 'reviewer', 'supervisor', 'admin'];
 
 /** The list's filters, without paging: an export holds every matching report. */
-const ExportQuery = Type.Omit(ReportListQuery, ['limit', 'cursor']);
+const ExportQuery = ReportFilterQuery;
 const FormatParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) });
 
-interface ReportRow {
-  report_id: string;
-  channel: string;
-  external_id: string;
-  stage: string;
-  urgency: string;
-  category: string | null;
-  domain: string | null;
-  district: string;
-  street: string | null;
-  unit_id: string | null;
-  unit_name: string | null;
-  overdue: boolean;
-  major_hazard: boolean;
-  escalation_level: number;
-  next_due_at: Date | null;
-  received_at: Date;
-  accepted_at: Date | null;
-  verified_at: Date | null;
-  verification_outcome: string | null;
-  hazards_found: number;
-  findings: string | null;
-  five_points: Record<string, string> | null;
-  rectification_ordered_at: Date | null;
-  rectification_due_at: Date | null;
-  rectified_at: Date | null;
-  written_off_at: Date | null;
-  feedback_at: Date | null;
-  satisfaction: string | null;
-  closed_at: Date | null;
-  closure_outcome: string | null;
-}
+/** A row of the read model with its unit's name, as the exports show it. */
+type ExportRow = ReportRow & { readonly unit_name: string | null };
 
 const yesNo = (b: boolean) => (b ? '是' : '否');
-const unit = (r: ReportRow) => r.unit_name ?? r.unit_id ?? '';
+const unit = (r: ExportRow) => r.unit_name ?? r.unit_id ?? '';
 
-const REPORT_COLUMNS: readonly Column<ReportRow>[] = [
+const REPORT_COLUMNS: readonly Column<ExportRow>[] = [
   { header: '编号', width: 36, value: (r) => r.report_id },
   { header: '来源渠道', value: (r) => label('channel', r.channel) },
   { header: '工单号', width: 20, value: (r) => r.external_id },
@@ -89,10 +60,10 @@ export function rectificationStatus(
   return '未整改';
 }
 
-const fivePoint = (key: string) => (r: ReportRow) => r.five_points?.[key] ?? '';
+const fivePoint = (key: string) => (r: ExportRow) => r.five_points?.[key] ?? '';
 
 /** 重大事故隐患专项排查整治进展情况表: the fixed table districts report major hazards in. */
-const MAJOR_HAZARD_COLUMNS: readonly Column<ReportRow>[] = [
+const MAJOR_HAZARD_COLUMNS: readonly Column<ExportRow>[] = [
   { header: '隐患编号', width: 36, value: (r) => r.report_id },
   { header: '隐患情况', width: 40, value: (r) => r.findings },
   { header: '责任单位', width: 20, value: unit },
@@ -116,7 +87,7 @@ async function* reportRows(
   where: postgres.PendingQuery<postgres.Row[]>,
   majorOnly: boolean,
 ) {
-  const cursor = sql<ReportRow[]>`
+  const cursor = sql<ExportRow[]>`
     select r.report_id, r.channel, r.external_id, r.stage, r.urgency, r.category, r.domain, r.district,
            r.street, r.unit_id, u.name as unit_name, r.overdue, r.major_hazard, r.escalation_level,
            r.next_due_at, r.received_at, r.accepted_at, r.verified_at, r.verification_outcome,
@@ -153,55 +124,53 @@ export function exportRoutes(deps: { sql: postgres.Sql; authorize: Authorize }):
       'the file: text/csv (UTF-8 with BOM) or XLSX',
     );
 
-    app.get(
-      '/exports/reports.:format',
+    const exports = [
       {
-        onRequest: deps.authorize(EXPORT_ROLES),
-        schema: {
-          tags: ['exports'],
-          operationId: 'exportReports',
-          summary: 'The report list as CSV or XLSX, every matching report, with Chinese headers',
-          security,
-          params: FormatParams,
-          querystring: ExportQuery,
-          response: fileResponse,
+        path: '/exports/reports.:format',
+        operationId: 'exportReports',
+        summary: 'The report list as CSV or XLSX, every matching report, with Chinese headers',
+        description: undefined,
+        base: 'reports',
+        table: { title: '举报清单', columns: REPORT_COLUMNS, majorOnly: false },
+      },
+      {
+        path: '/exports/major-hazards.:format',
+        operationId: 'exportMajorHazards',
+        summary: '重大事故隐患专项排查整治进展情况表: the major-hazard progress table, CSV or XLSX',
+        description:
+          'One row per report whose verification found a major hazard: the hazard, unit, domain, locality, found on, deadline, the five fixed points (五落实), status and written-off date. Takes the list filters.',
+        base: 'major-hazards',
+        table: {
+          title: '重大事故隐患专项排查整治进展情况表',
+          columns: MAJOR_HAZARD_COLUMNS,
+          majorOnly: true,
         },
       },
-      async (req, reply) => {
-        const where = reportFilter(deps.sql, req.caller!, req.query, 'r');
-        const rows = reportRows(deps.sql, where, false);
-        return send(
-          reply,
-          'reports',
-          req.params.format,
-          tableStream({ title: '举报清单', columns: REPORT_COLUMNS, rows }, req.params.format),
-        );
-      },
-    );
-
-    app.get(
-      '/exports/major-hazards.:format',
-      {
-        onRequest: deps.authorize(EXPORT_ROLES),
-        schema: {
-          tags: ['exports'],
-          operationId: 'exportMajorHazards',
-          summary: '重大事故隐患专项排查整治进展情况表: the major-hazard progress table, CSV or XLSX',
-          description:
-            'One row per report whose verification found a major hazard: the hazard, unit, domain, locality, found on, deadline, the five fixed points (五落实), status and written-off date. Takes the list filters.',
-          security,
-          params: FormatParams,
-          querystring: ExportQuery,
-          response: fileResponse,
+    ] as const;
+    for (const e of exports) {
+      app.get(
+        e.path,
+        {
+          onRequest: deps.authorize(EXPORT_ROLES),
+          schema: {
+            tags: ['exports'],
+            operationId: e.operationId,
+            summary: e.summary,
+            ...(e.description ? { description: e.description } : {}),
+            security,
+            params: FormatParams,
+            querystring: ExportQuery,
+            response: fileResponse,
+          },
         },
-      },
-      async (req, reply) => {
-        const where = reportFilter(deps.sql, req.caller!, req.query, 'r');
-        const rows = reportRows(deps.sql, where, true);
-        const table = { title: '重大事故隐患专项排查整治进展情况表', columns: MAJOR_HAZARD_COLUMNS, rows };
-        return send(reply, 'major-hazards', req.params.format, tableStream(table, req.params.format));
-      },
-    );
+        async (req, reply) => {
+          const where = reportFilter(deps.sql, req.caller!, req.query, 'r');
+          const rows = reportRows(deps.sql, where, e.table.majorOnly);
+          const table = { title: e.table.title, columns: e.table.columns, rows };
+          return send(reply, e.base, req.params.format, tableStream(table, req.params.format));
+        },
+      );
+    }
     return Promise.resolve();
   };
 }

@@ -6,11 +6,11 @@ import type { Authorize } from '../platform/authentication.js';
 import { label } from '../../domain/labels.js';
 import { fileResponses, problemResponses } from '../platform/problems.js';
 import { SUPERVISION_ROLES } from './roles.js';
-import { ReportListQuery } from '../reports/report-list.js';
+import { ReportFilterQuery } from '../reports/report-filter.js';
 import { computeStatistics, computeTrend, type Rate, type Statistics } from './statistics.js';
 import { CONTENT_TYPES, fileName, tableStream, type TabularFormat } from './tabular.js';
 
-const StatisticsQuery = Type.Omit(ReportListQuery, ['limit', 'cursor']);
+const StatisticsQuery = ReportFilterQuery;
 const TrendQuery = Type.Object(
   {
     ...StatisticsQuery.properties,

@@ -1,13 +1,13 @@
 import type postgres from 'postgres';
 import type { Actor } from '../../domain/vocabulary.js';
-import { reportFilter, type ReportListQuery } from '../reports/report-list.js';
+import { reportFilter, type ReportFilterQuery } from '../reports/report-filter.js';
 
 /**
  * The figures supervisors are judged on, over the reports a list filter selects (the same filter
  * as GET /v1/reports, so a figure and the list it summarises never disagree). Every rate carries
  * its formula, in the words of district reports, so a figure can be recomputed by hand.
  */
-export type StatisticsFilter = Omit<ReportListQuery, 'limit' | 'cursor'>;
+export type StatisticsFilter = ReportFilterQuery;
 
 export interface Rate {
   readonly value: number | null;
