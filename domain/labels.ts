@@ -1,4 +1,5 @@
 import type { StageName } from './report/report-state.js';
+import { TIMELINE_EVENTS, type TimelineEventType } from './report/timeline-events.js';
 import {
   CATEGORIES,
   CHANNELS,
@@ -46,43 +47,8 @@ export const CLOSURE_LABELS: Record<string, string> = {
 };
 
 /** What each timeline event is called (the workflow's event types). */
-export const EVENT_LABELS: Record<string, string> = {
-  received: '接件',
-  accepted: '受理',
-  rejected: '不予受理',
-  assigned: '交办',
-  returned: '退回',
-  disputed: '派单异议',
-  dispute_resolved: '异议处理',
-  verification_started: '开始核查',
-  verified: '核查完成',
-  rectification_ordered: '责令整改',
-  rectification_reported: '整改报告',
-  rectified: '整改完成',
-  written_off: '销号',
-  review_rejected: '审核不通过',
-  feedback_given: '反馈',
-  satisfaction_recorded: '回访评价',
-  reopened: '重新办理',
-  reward_pending: '待奖励',
-  reward_claimed: '认领奖励',
-  reward_proposed: '奖励提议',
-  reward_decided: '奖励审批',
-  reward_paid: '奖励发放',
-  closed: '办结',
-  withdrawn: '撤回',
-  merged_into: '合并',
-  cancelled: '撤销',
-  deadline_fixed: '确定时限',
-  deadline_warning: '时限预警',
-  deadline_missed: '逾期',
-  clock_paused: '时限暂停',
-  clock_resumed: '时限恢复',
-  clock_stopped: '环节完成',
-  duplicate_merged: '合并重复件',
-  escalated: '督办',
-  listed_supervision: '挂牌督办',
-};
+/** The timeline's labels live with its vocabulary (report/timeline-events.ts). */
+export const EVENT_LABELS: Readonly<Record<TimelineEventType, string>> = TIMELINE_EVENTS;
 
 const tables: Record<string, Record<string, string>> = {
   stage: STAGE_LABELS,

@@ -9,47 +9,27 @@ import { bigrams, normaliseText } from '../domain/search-text.js';
  * Columns are the summary's fields in snake_case, plus what is derived for queries (the next
  * deadline, the escalation level, the search text and its bigrams, the snapshot).
  */
-export interface ReportRow {
-  readonly report_id: string;
-  readonly channel: string;
-  readonly external_id: string;
-  readonly stage: string;
-  readonly urgency: string;
-  readonly category: string | null;
-  readonly domain: string | null;
-  readonly district: string;
-  readonly street: string | null;
-  readonly grid: string | null;
-  readonly unit_id: string | null;
-  readonly major_hazard: boolean;
-  readonly overdue: boolean;
-  readonly received_at: Date;
-  readonly accepted_at: Date | null;
-  readonly closed_at: Date | null;
-  readonly verified_at: Date | null;
-  readonly verification_outcome: string | null;
-  readonly hazards_found: number;
-  readonly findings: string | null;
+type Snake<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}`
+  : S;
+/** How PostgreSQL hands a summary's value back: instants (`…At`) as Date, money (`…Fen`, bigint) as text. */
+type Stored<K, V> = K extends `${string}At`
+  ? Date | Exclude<V, string>
+  : K extends `${string}Fen`
+    ? string | Exclude<V, number>
+    : V;
+type SummaryColumns = Omit<ReportSummary, 'clocks' | 'text' | 'fivePoints' | 'measures'>;
+
+/** A row of `reports` as this project's `sql` reads it: the summary's columns, and the derived ones. */
+export type ReportRow = {
+  readonly [K in keyof SummaryColumns as Snake<K & string>]: Stored<K, SummaryColumns[K]>;
+} & {
   readonly measures: string[];
   readonly five_points: Readonly<Record<string, string>> | null;
-  readonly rectification_ordered_at: Date | null;
-  readonly rectification_due_at: Date | null;
-  readonly rectified_at: Date | null;
-  readonly written_off_at: Date | null;
-  readonly feedback_at: Date | null;
-  readonly satisfaction: string | null;
-  readonly reward_proposed_fen: string | null;
-  readonly reward_approved_fen: string | null;
-  readonly reward_paid_fen: string | null;
-  readonly closure_outcome: string | null;
-  readonly returns: number;
-  readonly disputes: number;
-  readonly reopens: number;
   readonly next_due_at: Date | null;
   readonly next_due_clock: string | null;
   readonly escalation_level: number;
-  readonly last_sequence: number;
-}
+};
 
 /** Columns set once, when the report is first projected. */
 export const INSERT_ONLY_COLUMNS: readonly string[] = ['report_id', 'channel', 'external_id', 'received_at'];

@@ -27,7 +27,7 @@ import { runMain } from '../infra/main-guard.js';
 import { projectPath } from '../infra/project-paths.js';
 import { anIntake } from '../test/support/reports.js';
 import { WORKFLOWS_PATH } from '../worker/report-worker.js';
-import { getReportQuery, stepUpdates } from '../workflows/messages.js';
+import { getReportQuery, stepUpdate } from '../workflows/messages.js';
 import type { reportWorkflow } from '../workflows/report-workflow.js';
 import { freePort } from './embedded/port.js';
 import { startEmbeddedPostgres } from './embedded/postgres.js';
@@ -101,7 +101,7 @@ function createDriver(env: TestWorkflowEnvironment, taskQueue: string): Scenario
       });
     },
     step<S extends StepName>(handle: Handle, step: S, input: StepInput<S>): Promise<ReportView> {
-      const update = stepUpdates[step] as unknown as UpdateDefinition<ReportView, [StepInput<S>], S>;
+      const update = stepUpdate(step);
       return handle.executeUpdate(update, { args: [input] });
     },
     view: (handle) => handle.query(getReportQuery),

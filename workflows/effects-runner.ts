@@ -4,6 +4,7 @@ import type { Policy } from '../domain/policy.js';
 import { addClock, nextOccurrence } from '../domain/report/clocks.js';
 import type { Effect, Notification } from '../domain/report/effects.js';
 import { record } from '../domain/report/machine.js';
+import { recordPayment } from '../domain/report/reward-steps.js';
 import type { ReportState } from '../domain/report/report-state.js';
 import { duplicateMergedSignal } from './messages.js';
 
@@ -25,7 +26,9 @@ export function createEffects(deps: {
   return {
     async run(effects: readonly Effect[], now: string): Promise<void> {
       const notifications: Notification[] = [];
-      for (const effect of effects) {
+      // An effect may lead to more (a payment closes the report): they run in the same pass.
+      const queue = [...effects];
+      for (let effect = queue.shift(); effect; effect = queue.shift()) {
         switch (effect.kind) {
           case 'resolve_policy': {
             // A report keeps the policy version it was accepted under.
@@ -67,6 +70,22 @@ export function createEffects(deps: {
           case 'notify':
             notifications.push(effect.notification);
             break;
+          case 'disburse_reward': {
+            const { proposal, decision } = state.reward;
+            if (!proposal || !decision) throw new Error('disburse_reward without an approved proposal');
+            // 发放: the ledger pays exactly once per report, whatever retries or restarts happen.
+            const payment = await deps.activities.disburseReward({
+              reportId: state.reportId,
+              amountFen: decision.amountFen,
+              proposedBy: proposal.by,
+              approvedBy: decision.by,
+              paidBy: effect.paidBy,
+            });
+            queue.push(
+              ...recordPayment(state, payment, { now, actor: { id: effect.paidBy, role: 'finance' } }),
+            );
+            break;
+          }
           case 'link_duplicate':
             await getExternalWorkflowHandle(effect.intoReportId).signal(
               duplicateMergedSignal,

@@ -23,6 +23,10 @@ export const stepUpdates = Object.fromEntries(
   STEP_NAMES.map((step) => [step, defineUpdate(step)]),
 ) as unknown as StepUpdates;
 
+/** The Update of one step, typed by that step's input (for callers generic in the step). */
+export const stepUpdate = <S extends StepName>(step: S): UpdateDefinition<ReportView, [StepInput<S>], S> =>
+  stepUpdates[step];
+
 /** The whole state: stage, unit, every deadline with its provenance, escalations, timeline. */
 export const getReportQuery = defineQuery<ReportView>('getReport');
 

@@ -1,4 +1,3 @@
-import type { UpdateDefinition } from '@temporalio/common';
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -20,12 +19,11 @@ import { applyStep, guardStep, record } from '../domain/report/machine.js';
 import { newReport } from '../domain/report/new-report.js';
 import { NEWEST_RULES, rulesFor } from '../domain/report/rule-changes.js';
 import { nextClockEvent } from '../domain/report/clocks.js';
-import { recordPayment } from '../domain/report/reward-steps.js';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { createEffects } from './effects-runner.js';
 import { createProjector } from './projector.js';
 import { createLock } from './lock.js';
-import { duplicateMergedSignal, getReportQuery, stepUpdates, type ReportWorkflowInput } from './messages.js';
+import { duplicateMergedSignal, getReportQuery, stepUpdate, type ReportWorkflowInput } from './messages.js';
 import { fireClockEvent } from './supervision.js';
 
 const activities = proxyActivities<Activities>({
@@ -124,7 +122,6 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
       try {
         const rules = rulesFor(patched);
         const applied = asFailure(() => applyStep(STEPS, step, state, input, { now, policy, rules }));
-        if (step === 'payReward') applied.push(...(await pay(input.actor.id, now)));
         await effects.run(applied, now);
       } catch (err) {
         restore(state, saved);
@@ -134,19 +131,6 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
       await project();
       return viewReport(state);
     });
-  }
-
-  /** 发放: the ledger pays exactly once per report, whatever retries or restarts happen. */
-  async function pay(paidBy: string, now: string) {
-    const { proposal, decision } = state.reward;
-    const payment = await activities.disburseReward({
-      reportId,
-      amountFen: decision!.amountFen,
-      proposedBy: proposal!.by,
-      approvedBy: decision!.by,
-      paidBy,
-    });
-    return recordPayment(state, payment, { now, actor: { id: paidBy, role: 'finance' } });
   }
 
   await exclusive(async () => {
@@ -179,9 +163,6 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
   await condition(allHandlersFinished);
   return { stage: state.stage };
 }
-
-const stepUpdate = (step: StepName) =>
-  stepUpdates[step] as UpdateDefinition<ReportView, [StepInput<StepName>], string>;
 
 function restore(state: ReportState, saved: string): void {
   const target = state as unknown as Record<string, unknown>;

@@ -19,7 +19,7 @@ export async function fireClockEvent(
   const now = deps.nowIso();
   const dueAt = new Date(effectiveDueAt(clock)).toISOString();
   const unitId = state.unitId;
-  let kind: string;
+  let kind: 'deadline_warning' | 'deadline_missed' | 'escalated';
   if (event.kind === 'warning') {
     clock.warned = true;
     kind = 'deadline_warning';

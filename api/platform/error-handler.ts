@@ -13,7 +13,7 @@ import {
   PROBLEMS,
   PROBLEM_CONTENT_TYPE,
   ProblemError,
-  STEP_REJECTION_PROBLEMS,
+  problemOfFailureType,
   problemType,
   type ProblemKind,
 } from './problems.js';
@@ -72,8 +72,7 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof WorkflowUpdateFailedError) {
     // The step's own refusal, or an activity's (data PostgreSQL refused) one level further down.
     for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
-      const kind =
-        cause instanceof ApplicationFailure ? STEP_REJECTION_PROBLEMS[cause.type ?? ''] : undefined;
+      const kind = cause instanceof ApplicationFailure ? problemOfFailureType(cause.type) : undefined;
       if (kind) return { kind, detail: cause.message };
     }
     return { kind: 'internal', detail: INTERNAL_DETAIL };

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import type { StepRejectionCode } from '../../domain/report/step-rejected.js';
 
 /**
  * Every kind of problem the API answers with, as an RFC 9457 problem document
@@ -42,8 +43,11 @@ export const PROBLEM_BASE = 'https://bihuan.dev/problems/';
 export const problemType = (kind: ProblemKind): string => `${PROBLEM_BASE}${kind}`;
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** The workflow's stable ApplicationFailure types (domain/report/step-rejected.ts) and their problems. */
-export const STEP_REJECTION_PROBLEMS: Readonly<Record<string, ProblemKind>> = {
+/**
+ * The workflow's stable ApplicationFailure types (domain/report/step-rejected.ts) and their
+ * problems: a new rejection code without a problem here does not compile.
+ */
+export const STEP_REJECTION_PROBLEMS = {
   invalid_input: 'invalid-input',
   not_allowed: 'not-allowed',
   wrong_stage: 'wrong-stage',
@@ -53,7 +57,13 @@ export const STEP_REJECTION_PROBLEMS: Readonly<Record<string, ProblemKind>> = {
   unknown_report: 'report-not-found',
   /** activities/data-errors.ts: the step's data is something PostgreSQL cannot hold. */
   data_rejected: 'invalid-input',
-};
+} as const satisfies { readonly [C in StepRejectionCode | 'data_rejected']: ProblemKind };
+
+/** The problem of a failure type the workflow raises, if it is one of the above. */
+export const problemOfFailureType = (type: string | undefined | null): ProblemKind | undefined =>
+  type && Object.hasOwn(STEP_REJECTION_PROBLEMS, type)
+    ? STEP_REJECTION_PROBLEMS[type as keyof typeof STEP_REJECTION_PROBLEMS]
+    : undefined;
 
 /** A problem the API raises on purpose; the error handler turns it into the document. */
 export class ProblemError extends Error {

@@ -5,7 +5,7 @@ import type postgres from 'postgres';
 import type { ReportView } from '../../domain/report/report-view.js';
 import type { StepInput, StepName } from '../../domain/report/step-inputs.js';
 import type { Actor } from '../../domain/vocabulary.js';
-import { getReportQuery, stepUpdates } from '../../workflows/messages.js';
+import { getReportQuery, stepUpdate } from '../../workflows/messages.js';
 import { canonicalJson } from './intake-schema.js';
 import { ProblemError } from '../platform/problems.js';
 
@@ -90,7 +90,7 @@ export async function runStep<S extends StepName>(
 ): Promise<ReportView> {
   await checkUnitHolds(access, caller, id);
   const handle = access.temporal.workflow.getHandle(id);
-  const update = stepUpdates[step] as unknown as UpdateDefinition<ReportView, [StepInput<S>], S>;
+  const update = stepUpdate(step);
   try {
     return await withDeadline(access, () =>
       handle.executeUpdate(update, {

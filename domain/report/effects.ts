@@ -1,5 +1,6 @@
 import type { ClockName, Urgency } from '../vocabulary.js';
 import type { DuplicateLink } from './report-state.js';
+import type { NotificationKind } from './timeline-events.js';
 
 /** Who a notification is for. Reporter contact details stay in the vault; the sender looks them up. */
 export type Recipient =
@@ -15,7 +16,7 @@ export type Recipient =
   | { readonly kind: 'operators' };
 
 export interface Notification {
-  readonly kind: string;
+  readonly kind: NotificationKind;
   readonly recipient: Recipient;
   readonly payload: Readonly<Record<string, unknown>>;
 }
@@ -33,10 +34,25 @@ export type Effect =
     }
   | { readonly kind: 'notify'; readonly notification: Notification }
   | { readonly kind: 'resolve_policy' }
+  /** Pay the approved reward through the ledger, then record the payment (which closes the report). */
+  | { readonly kind: 'disburse_reward'; readonly paidBy: string }
   | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink };
 
+/** A notification to a unit's case officer. */
+export const notifyUnit = (
+  unitId: string,
+  kind: NotificationKind,
+  payload: Record<string, unknown> = {},
+): Effect => ({
+  kind: 'notify',
+  notification: { kind, recipient: { kind: 'unit', unitId }, payload },
+});
+
 /** A notification to the reporter, through the channel the report came in by (the vault holds the contact). */
-export const notifyReporter = (kind: string, payload: Readonly<Record<string, unknown>>): Effect => ({
+export const notifyReporter = (
+  kind: NotificationKind,
+  payload: Readonly<Record<string, unknown>>,
+): Effect => ({
   kind: 'notify',
   notification: { kind, recipient: { kind: 'reporter', via: 'channel' }, payload },
 });

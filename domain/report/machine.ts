@@ -4,6 +4,7 @@ import type { Actor, ClockName, Role } from '../vocabulary.js';
 import { pauseClockState, resumeClockState, runningClock, stopClock } from './clocks.js';
 import type { Effect } from './effects.js';
 import type { RuleSet } from './rule-changes.js';
+import type { TimelineEventType } from './timeline-events.js';
 import type { ReportState, Stage, StageName } from './report-state.js';
 import { isTerminal } from './report-state.js';
 import { reject } from './step-rejected.js';
@@ -35,9 +36,18 @@ export interface StepDef<S extends StepName> {
 
 export type StepTable = { readonly [S in StepName]: StepDef<S> };
 
+/**
+ * A group of step definitions, each typed by its own input: the names are written once, as keys,
+ * and `STEPS` (steps.ts) fails to compile until every step of STEP_INPUTS has a definition.
+ */
+export const defineSteps = <K extends StepName>(defs: { readonly [S in K]: StepDef<S> }) => defs;
+
+/** The unit a report is with; a step that needs one refuses a report that has none. */
+export const unitOf = (s: ReportState): string => s.unitId ?? reject('wrong_stage', 'the report has no unit');
+
 export function record(
   s: ReportState,
-  type: string,
+  type: TimelineEventType,
   ctx: Pick<StepContext, 'now'> & { actor?: Actor },
   data?: Record<string, unknown>,
 ): void {

@@ -13,6 +13,7 @@ import type {
   VerificationOutcome,
 } from '../vocabulary.js';
 import type { Intake, ReporterRef } from './step-inputs.js';
+import type { TimelineEventType } from './timeline-events.js';
 
 /**
  * Where a report is, and what that stage needs — a discriminated union, so a report that is
@@ -188,7 +189,7 @@ export interface Escalation {
 
 export interface TimelineEvent {
   readonly sequence: number;
-  readonly type: string;
+  readonly type: TimelineEventType;
   readonly at: string;
   readonly actor?: Actor;
   readonly data?: Readonly<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import { applyOverride, maxRewardFen, proposeRewardAmount, yuan } from '../reward-rule.js';
 import { notifyReporter, type Effect } from './effects.js';
-import { finishClock, record, setStage, type StepContext, type StepDef } from './machine.js';
+import { defineSteps, finishClock, record, setStage, type StepContext } from './machine.js';
 import type { DuplicateLink, ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
 
@@ -50,7 +50,7 @@ function withinCap(amountFen: number, what: string, ctx: StepContext): void {
 const needsClaim = (s: ReportState) =>
   rewardRecipient(s).reporter.kind === 'anonymous' && !s.reward.claimedAt;
 
-export const rewardSteps: { [S in RewardStep]: StepDef<S> } = {
+export const rewardSteps = defineSteps({
   claimReward: {
     roles: ['intake'],
     stages: ['reward_pending'],
@@ -135,10 +135,11 @@ export const rewardSteps: { [S in RewardStep]: StepDef<S> } = {
       }
       withinCap(s.reward.decision?.amountFen ?? 0, 'the approved amount', ctx);
     },
-    // The payment itself is an activity run by the workflow before {@link recordPayment}.
-    apply: () => [],
+    // 发放 is a side effect: the effects runner pays (exactly once, by the ledger), then records
+    // the payment with {@link recordPayment}.
+    apply: (_s, _input, ctx) => [{ kind: 'disburse_reward', paidBy: ctx.actor.id }],
   },
-};
+});
 
 /** Records a payment the ledger confirmed, and closes the report. */
 export function recordPayment(
@@ -156,5 +157,3 @@ export function recordPayment(
   record(s, 'reward_paid', ctx, { amountFen: payment.amountFen, paymentReference: payment.paymentReference });
   return [notifyReporter('reward_paid', { amountFen: payment.amountFen }), ...close(s, ctx, 'reward_paid')];
 }
-
-export type RewardStep = 'claimReward' | 'proposeReward' | 'decideReward' | 'payReward';

@@ -1,5 +1,6 @@
-import { assignTo } from './handling-steps.js';
+import { assignTo } from './assignment-steps.js';
 import {
+  defineSteps,
   finishClock,
   pauseStepClock,
   record,
@@ -7,10 +8,9 @@ import {
   setStage,
   stepClockOf,
   stopAllClocks,
-  type StepDef,
 } from './machine.js';
 import { pauseClockState, resumeClockState, runningClock } from './clocks.js';
-import type { ReportState } from './report-state.js';
+import { STAGE_NAMES, type ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
 
 /**
@@ -18,16 +18,10 @@ import { reject } from './step-rejected.js';
  * withdrawal, merging duplicates (重复件) and cancellation.
  */
 
-const BEFORE_VERIFICATION = [
-  'received',
-  'accepted',
-  'assigned',
-  'returned',
-  'disputed',
-  'verifying',
-] as const;
+/** The stages up to and including verification, in lifecycle order (a withdrawal still counts). */
+const BEFORE_VERIFICATION = STAGE_NAMES.slice(0, STAGE_NAMES.indexOf('verifying') + 1);
 
-export const caseSteps: { [S in CaseStep]: StepDef<S> } = {
+export const sideSteps = defineSteps({
   disputeAssignment: {
     roles: ['handler'],
     stages: ['assigned', 'verifying'],
@@ -166,19 +160,10 @@ export const caseSteps: { [S in CaseStep]: StepDef<S> } = {
       return [];
     },
   },
-};
+});
 
 export const duplicateLink = (s: ReportState) => ({
   reportId: s.reportId,
   reporter: s.reporter,
   acceptedAt: s.acceptedAt,
 });
-
-export type CaseStep =
-  | 'disputeAssignment'
-  | 'resolveDispute'
-  | 'pauseClock'
-  | 'resumeClock'
-  | 'withdrawReport'
-  | 'mergeReport'
-  | 'cancelReport';

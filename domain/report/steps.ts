@@ -1,7 +1,20 @@
-import { caseSteps } from './side-steps.js';
-import { handlingSteps } from './handling-steps.js';
+import { assignmentSteps } from './assignment-steps.js';
+import { feedbackSteps } from './feedback-steps.js';
 import type { StepTable } from './machine.js';
+import { rectificationSteps } from './rectification-steps.js';
 import { rewardSteps } from './reward-steps.js';
+import { sideSteps } from './side-steps.js';
+import { verificationSteps } from './verification-steps.js';
 
-/** Every human step of a report, by wire name. */
-export const STEPS: StepTable = { ...handlingSteps, ...rewardSteps, ...caseSteps };
+/**
+ * Every human step of a report, by wire name, in lifecycle order. A step in STEP_INPUTS without a
+ * definition here, or one defined twice, is a compile error.
+ */
+export const STEPS: StepTable = {
+  ...assignmentSteps,
+  ...verificationSteps,
+  ...rectificationSteps,
+  ...feedbackSteps,
+  ...rewardSteps,
+  ...sideSteps,
+};

@@ -13,7 +13,7 @@ import { projectPath } from '../../infra/project-paths.js';
 import type { ReportView } from '../../domain/report/report-view.js';
 import type { Intake, StepInput, StepName } from '../../domain/report/step-inputs.js';
 import { reportWorkflowId } from '../../domain/report/report-id.js';
-import { stepUpdates, getReportQuery } from '../../workflows/messages.js';
+import { stepUpdate, getReportQuery } from '../../workflows/messages.js';
 import type { reportWorkflow } from '../../workflows/report-workflow.js';
 import { createTestDatabase } from './database.js';
 import { anIntake } from './reports.js';
@@ -82,7 +82,7 @@ export async function createReportEnv(
       });
     },
     step<S extends StepName>(handle: ReportHandle, step: S, input: StepInput<S>): Promise<ReportView> {
-      const update = stepUpdates[step] as unknown as UpdateDefinition<ReportView, [StepInput<S>], S>;
+      const update = stepUpdate(step);
       return handle.executeUpdate(update, { args: [input] });
     },
     view: (handle: ReportHandle): Promise<ReportView> => handle.query(getReportQuery),

@@ -6,7 +6,7 @@ import type { StageName } from '../../../domain/report/report-state.js';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import { STEP_NAMES, type StepName } from '../../../domain/report/step-inputs.js';
 import { ROLE_VALUES } from '../../../domain/vocabulary.js';
-import { stepUpdates } from '../../../workflows/messages.js';
+import { stepUpdate } from '../../../workflows/messages.js';
 import { createReportEnv, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
 import { people } from '../../support/reports.js';
 import { actorOf, STEP_RULES, validInput } from '../../support/step-rules.js';
@@ -63,7 +63,7 @@ describe('a refused step changes nothing: the client gets the code, the history 
   async function refuse(h: ReportHandle, step: StepName, input: unknown) {
     const [before, view] = [await eventsOf(h), await t.view(h)];
     const updateId = `refused-${step}-${(update += 1)}`;
-    const definition = stepUpdates[step] as unknown as UpdateDefinition<ReportView, [unknown], string>;
+    const definition = stepUpdate(step) as unknown as UpdateDefinition<ReportView, [unknown], string>;
     const code = await refusalOf(h.executeUpdate(definition, { args: [input], updateId }));
     const after = await eventsOf(h);
     const isWorkflowTask = (e: (typeof after)[number]) =>

@@ -1,0 +1,53 @@
+import { notifyReporter, notifyUnit, type Effect } from './effects.js';
+import { defineSteps, finishClock, record, setStage, unitOf, type StepContext } from './machine.js';
+import type { ReportState } from './report-state.js';
+import { concludeHandling } from './reward-steps.js';
+
+/** 反馈 and 回访: the answer to the reporter, their satisfaction, and a reopen (重办) if unsatisfied. */
+export const feedbackSteps = defineSteps({
+  giveFeedback: {
+    roles: ['handler', 'dispatcher'],
+    stages: ['awaiting_feedback'],
+    unitScoped: true,
+    apply(s, input, ctx) {
+      s.feedback.push({ at: ctx.now, by: ctx.actor.id, summary: input.summary });
+      finishClock(s, 'feedback', ctx.now);
+      record(s, 'feedback_given', ctx, { summary: input.summary });
+      setStage(s, { name: 'feedback_given', unitId: unitOf(s) });
+      return [notifyReporter('feedback_to_reporter', { summary: input.summary })];
+    },
+  },
+  recordSatisfaction: {
+    roles: ['intake', 'dispatcher'],
+    stages: ['feedback_given'],
+    apply(s, input, ctx) {
+      s.satisfaction.push({
+        at: ctx.now,
+        rating: input.rating,
+        ...(input.comment ? { comment: input.comment } : {}),
+      });
+      record(s, 'satisfaction_recorded', ctx, { rating: input.rating });
+      if (input.rating === 'unsatisfied' && s.reopens < ctx.policy.maxReopens) return reopen(s, ctx);
+      return concludeHandling(s, ctx);
+    },
+  },
+});
+
+/** 重办: back to the same unit, which verifies (and rectifies) again under fresh clocks. */
+function reopen(s: ReportState, ctx: StepContext): Effect[] {
+  const unitId = unitOf(s);
+  s.reopens += 1;
+  delete s.verification;
+  delete s.rectification;
+  record(s, 'reopened', ctx, { reopens: s.reopens, unitId });
+  setStage(s, { name: 'verifying', unitId });
+  return [
+    {
+      kind: 'start_clock',
+      clock: 'verification',
+      urgency: s.classification?.urgency ?? s.intake.urgencyHint,
+    },
+    { kind: 'start_clock', clock: 'feedback' },
+    notifyUnit(unitId, 'reopened_notice'),
+  ];
+}

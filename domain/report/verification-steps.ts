@@ -1,0 +1,65 @@
+import type { Effect } from './effects.js';
+import { defineSteps, finishClock, record, setStage, unitOf } from './machine.js';
+import { reject } from './step-rejected.js';
+
+/** 核查: the unit goes on site and finds the report substantiated or not, and what hazards it holds. */
+export const verificationSteps = defineSteps({
+  startVerification: {
+    roles: ['handler'],
+    stages: ['assigned'],
+    unitScoped: true,
+    apply(s, input, ctx) {
+      record(s, 'verification_started', ctx, input.note ? { note: input.note } : undefined);
+      setStage(s, { name: 'verifying', unitId: unitOf(s) });
+      return [];
+    },
+  },
+  submitVerification: {
+    roles: ['handler'],
+    stages: ['verifying'],
+    unitScoped: true,
+    check(_s, input) {
+      if (input.outcome === 'unsubstantiated' && (input.majorHazard || input.hazardsFound > 0)) {
+        reject('invalid_input', 'an unsubstantiated report cannot have hazards found');
+      }
+      if (input.majorHazard && input.hazardsFound === 0)
+        reject('invalid_input', 'a major hazard counts as a hazard found');
+    },
+    apply(s, input, ctx) {
+      const unitId = unitOf(s);
+      const { actor: _actor, ...found } = input;
+      s.verification = { ...found, evidence: input.evidence ?? [], by: ctx.actor.id, unitId, at: ctx.now };
+      finishClock(s, 'verification', ctx.now);
+      record(s, 'verified', ctx, {
+        outcome: input.outcome,
+        hazardsFound: input.hazardsFound,
+        majorHazard: input.majorHazard,
+      });
+      const effects: Effect[] = [];
+      if (input.majorHazard) {
+        // 重大事故隐患 start under listed supervision (挂牌督办), before any deadline slips.
+        s.escalations.push({
+          clock: 'rectification',
+          occurrence: 0,
+          rung: 'listed_supervision',
+          at: ctx.now,
+          unitId,
+        });
+        record(s, 'listed_supervision', ctx, { unitId, reason: 'major_hazard' });
+        effects.push({
+          kind: 'notify',
+          notification: {
+            kind: 'listed_supervision',
+            recipient: { kind: 'supervisors' },
+            payload: { unitId },
+          },
+        });
+      }
+      setStage(
+        s,
+        input.hazardsFound > 0 ? { name: 'verified', unitId } : { name: 'awaiting_feedback', unitId },
+      );
+      return effects;
+    },
+  },
+});
