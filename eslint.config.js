@@ -96,6 +96,41 @@ export default tseslint.config(
       ],
     },
   },
+  // Imports point one way. Activities do I/O for workflows and know nothing of them or of the API;
+  // the API reaches reports through Temporal and reads the read model, never running activities.
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/*', '**/api/*', '**/api/**'],
+              message:
+                'activities/ imports neither workflows/ nor api/ (shared code lives in domain/ or infra/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities/*', '**/activities/**'],
+              message: 'api/ does not import activities/: it reaches reports through Temporal.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

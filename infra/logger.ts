@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * The root logger. Children carry the component (`api`, `worker`, `postgres`, …) and, in the API,
@@ -8,8 +9,14 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export function createLogger(
   level: string,
   bindings: Record<string, unknown> = {},
-  /** Standard output unless given (the privacy test reads what would be logged). */
-  destination?: DestinationStream,
+  /**
+   * Standard output unless given (the privacy test reads what would be logged): one JSON object a
+   * line for machines, or, when standard output is a terminal (`npm start` in a shell), lines a
+   * person reads, with times in the local zone.
+   */
+  destination: DestinationStream | undefined = process.stdout.isTTY
+    ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' })
+    : undefined,
 ): Logger {
   return pino(
     {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
 import type postgres from 'postgres';
 import type { ReportView } from '../../domain/report/report-view.js';
 import type { StepInput, StepName } from '../../domain/report/step-inputs.js';

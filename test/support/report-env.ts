@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { EncryptingPayloadCodec } from '../../infra/payload-codec.js';
 import { KeyRing } from '../../infra/vault.js';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
