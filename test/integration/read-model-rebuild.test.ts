@@ -1,14 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { loadPolicyRegistry } from '../../infra/policy-registry.js';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readModelRows, rebuildReadModel } from '../../scripts/read-model/rebuild.js';
 import { startReport } from '../../api/reports/start-report.js';
 import { createLogger } from '../../infra/logger.js';
-import { projectPath } from '../../infra/project-paths.js';
 import { stepUpdates } from '../../workflows/messages.js';
-import { createTestDatabase } from '../support/database.js';
+import { createDevServerEnv, type DevServerEnv } from '../support/dev-server-env.js';
 import { anIntake, people } from '../support/reports.js';
 
 /**
@@ -17,29 +13,16 @@ import { anIntake, people } from '../support/reports.js';
  */
 describe('rebuilding the read model from Temporal', () => {
   const log = createLogger('silent');
-  const taskQueue = `rebuild-${Date.now()}`;
-  let connection: Connection;
+  let env: DevServerEnv;
   let client: Client;
-  let native: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let taskQueue: string;
   const ids: string[] = [];
-  const scope = `TaskQueue = "${taskQueue}"`;
+  let scope: string;
 
   beforeAll(async () => {
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    client = new Client({ connection });
-    db = await createTestDatabase();
-    const policies = await loadPolicyRegistry(projectPath('policies'), 'district-default');
-    native = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await Worker.create({
-      connection: native,
-      taskQueue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: createActivities({ sql: db.sql, log, policies }),
-    });
-    running = worker.run();
+    env = await createDevServerEnv('rebuild');
+    ({ client, taskQueue } = env);
+    scope = `TaskQueue = "${taskQueue}"`;
 
     const start = async () => {
       const handle = await startReport(client, anIntake({ receivedAt: new Date().toISOString() }), {
@@ -98,7 +81,7 @@ describe('rebuilding the read model from Temporal', () => {
 
     await vi.waitFor(
       async () => {
-        const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from reports`;
+        const [row] = await env.db.sql<{ n: number }[]>`select count(*)::int as n from reports`;
         expect(row!.n).toBe(4);
         const listed: string[] = [];
         for await (const wf of client.workflow.list({ query: scope })) listed.push(wf.workflowId);
@@ -107,42 +90,36 @@ describe('rebuilding the read model from Temporal', () => {
       { timeout: 30_000, interval: 500 },
     );
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await native?.close();
-    await connection?.close();
-    await db?.drop();
-  });
+  afterAll(() => env?.close());
 
-  const snapshot = async () => Promise.all(ids.map((id) => readModelRows(db.sql, id)));
+  const snapshot = async () => Promise.all(ids.map((id) => readModelRows(env.db.sql, id)));
 
   it('finds nothing to change in an intact read model (dry run)', async () => {
-    const result = await rebuildReadModel({ client, sql: db.sql, log, dryRun: true, query: scope });
+    const result = await rebuildReadModel({ client, sql: env.db.sql, log, dryRun: true, query: scope });
     expect(result).toEqual({ workflows: 4, rebuilt: 0, differing: [], failed: [] });
   });
 
   it('names exactly the report whose row was damaged, and a dry run repairs nothing', async () => {
-    await db.sql`update reports set stage = 'closed' where report_id = ${ids[3]!}`;
-    const result = await rebuildReadModel({ client, sql: db.sql, log, dryRun: true, query: scope });
+    await env.db.sql`update reports set stage = 'closed' where report_id = ${ids[3]!}`;
+    const result = await rebuildReadModel({ client, sql: env.db.sql, log, dryRun: true, query: scope });
     expect(result.differing).toEqual([ids[3]]);
-    const [row] = await db.sql`select stage from reports where report_id = ${ids[3]!}`;
+    const [row] = await env.db.sql`select stage from reports where report_id = ${ids[3]!}`;
     expect(row!.stage).toBe('closed');
-    await rebuildReadModel({ client, sql: db.sql, log, query: scope });
-    const [repaired] = await db.sql`select stage from reports where report_id = ${ids[3]!}`;
+    await rebuildReadModel({ client, sql: env.db.sql, log, query: scope });
+    const [repaired] = await env.db.sql`select stage from reports where report_id = ${ids[3]!}`;
     expect(repaired!.stage).toBe('received');
   });
 
   it('reproduces the lost read model exactly: reports, timelines and clocks, open and closed reports alike', async () => {
     const before = await snapshot();
     expect(before.every((rows) => JSON.parse(rows).report !== null)).toBe(true);
-    await db.sql`delete from report_clocks`;
-    await db.sql`delete from report_events`;
-    await db.sql`delete from reports`;
-    const result = await rebuildReadModel({ client, sql: db.sql, log, query: scope });
+    await env.db.sql`delete from report_clocks`;
+    await env.db.sql`delete from report_events`;
+    await env.db.sql`delete from reports`;
+    const result = await rebuildReadModel({ client, sql: env.db.sql, log, query: scope });
     expect(result).toMatchObject({ workflows: 4, rebuilt: 4, failed: [] });
     expect(await snapshot()).toEqual(before);
-    const [clocks] = await db.sql<{ n: number }[]>`select count(*)::int as n from report_clocks`;
+    const [clocks] = await env.db.sql<{ n: number }[]>`select count(*)::int as n from report_clocks`;
     expect(clocks!.n).toBeGreaterThan(4);
   });
 });

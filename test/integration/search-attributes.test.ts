@@ -1,55 +1,26 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadPolicyRegistry } from '../../infra/policy-registry.js';
-import { createActivities } from '../../activities/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReport } from '../../api/reports/start-report.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../domain/search-attributes.js';
 import { createLogger } from '../../infra/logger.js';
-import { projectPath } from '../../infra/project-paths.js';
 import { ensureSearchAttributes, searchAttributesReady } from '../../infra/search-attributes.js';
 import { stepUpdates } from '../../workflows/messages.js';
-import { createTestDatabase } from '../support/database.js';
+import { createDevServerEnv, type DevServerEnv } from '../support/dev-server-env.js';
 import { anIntake, people } from '../support/reports.js';
 
 /** On a full Temporal server (the dev server), reports are findable in the Web UI by stage, unit, urgency, overdue and major hazard. */
 describe('search attributes on a full Temporal server', () => {
-  let connection: Connection;
-  let client: Client;
-  let worker: Worker;
-  let native: NativeConnection;
-  let running: Promise<void>;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  const taskQueue = `sa-${Date.now()}`;
+  let env: DevServerEnv;
   const log = createLogger('silent');
-
   beforeAll(async () => {
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    client = new Client({ connection });
-    db = await createTestDatabase();
-    const policies = await loadPolicyRegistry(projectPath('policies'), 'district-default');
-    native = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await Worker.create({
-      connection: native,
-      taskQueue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: createActivities({ sql: db.sql, log, policies }),
-    });
-    running = worker.run();
+    env = await createDevServerEnv('sa');
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await native?.close();
-    await connection?.close();
-    await db?.drop();
-  });
+  afterAll(() => env?.close());
 
   it('registers the attributes idempotently', async () => {
-    await ensureSearchAttributes(connection, 'default', log);
-    await ensureSearchAttributes(connection, 'default', log);
-    expect(await searchAttributesReady(connection, 'default')).toBe(true);
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+    await ensureSearchAttributes(env.connection, 'default', log);
+    await ensureSearchAttributes(env.connection, 'default', log);
+    expect(await searchAttributesReady(env.connection, 'default')).toBe(true);
+    const { customAttributes } = await env.connection.operatorService.listSearchAttributes({
       namespace: 'default',
     });
     expect(Object.keys(customAttributes ?? {})).toEqual(
@@ -59,8 +30,11 @@ describe('search attributes on a full Temporal server', () => {
 
   it('keeps BihuanStage and BihuanUnit current as the report moves, and one workflow per (channel, external id)', async () => {
     const intake = anIntake({ receivedAt: new Date().toISOString() });
-    const handle = await startReport(client, intake, { taskQueue, searchAttributes: true });
-    const again = await startReport(client, intake, { taskQueue, searchAttributes: true });
+    const handle = await startReport(env.client, intake, {
+      taskQueue: env.taskQueue,
+      searchAttributes: true,
+    });
+    const again = await startReport(env.client, intake, { taskQueue: env.taskQueue, searchAttributes: true });
     expect(again.firstExecutionRunId).toBe(handle.firstExecutionRunId);
 
     await handle.executeUpdate(stepUpdates.acceptReport, {
@@ -74,7 +48,7 @@ describe('search attributes on a full Temporal server', () => {
       .poll(
         async () => {
           const found: string[] = [];
-          for await (const wf of client.workflow.list({ query })) found.push(wf.workflowId);
+          for await (const wf of env.client.workflow.list({ query })) found.push(wf.workflowId);
           return found;
         },
         { timeout: 20_000, interval: 500 },

@@ -80,3 +80,38 @@ export function anIntakeBody(overrides: Partial<IntakeBody> = {}): IntakeBody {
 }
 
 export const MONDAY_MORNING = '2026-11-23T01:30:00Z';
+
+/**
+ * Through the API, as the people who do it: an ordinary substantiated hazard accepted, assigned to
+ * unit A, verified, rectified (with `fineFen` when given), answered and rated satisfied, and the
+ * anonymous reporter's claim made (unless `claim: false`) — the report ends `reward_pending`.
+ */
+export async function handleToRewardThroughApi(
+  api: ApiEnv,
+  id: string,
+  claimCode: string,
+  opts: { fineFen?: number; claim?: boolean } = {},
+): Promise<void> {
+  const step = async (path: string, as: As, body?: unknown) => {
+    const res = await api.post(reportUrl(id, path), as, body);
+    if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body}`);
+  };
+  await step('accept-report', 'dispatcher', { urgency: 'general', category: 'fire', domain: 'e_bikes' });
+  await step('assign-report', 'dispatcher', { unitId: 'unit-a', routing: 'rule' });
+  await step('start-verification', 'handler:unit-a');
+  await step('submit-verification', 'handler:unit-a', {
+    outcome: 'substantiated',
+    findings: '楼道内违规充电属实',
+    hazardsFound: 1,
+    majorHazard: false,
+  });
+  await step('order-rectification', 'handler:unit-a', {
+    measures: opts.fineFen ? ['order_rectification', 'administrative_penalty'] : ['order_rectification'],
+    ...(opts.fineFen ? { fineFen: opts.fineFen } : {}),
+    dueAt: new Date(Date.parse(MONDAY_MORNING) + 10 * 86_400_000).toISOString(),
+  });
+  await step('report-rectification', 'handler:unit-a', { summary: '已清理电池，停止楼道充电' });
+  await step('give-feedback', 'handler:unit-a', { summary: '已核查处理' });
+  await step('record-satisfaction', 'intake', { rating: 'satisfied' });
+  if (opts.claim ?? true) await step('claim-reward', 'intake', { claimCode });
+}

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import { freePort } from '../../../scripts/embedded/port.js';
 import { DAY } from '../../support/report-env.js';
-import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+import {
+  anIntakeBody,
+  createApiEnv,
+  handleToRewardThroughApi,
+  MONDAY_MORNING,
+  reportUrl,
+  type ApiEnv,
+} from '../../support/api-env.js';
 
 /**
  * Nothing is accepted that the system cannot keep. Every input below was once accepted and then
@@ -120,23 +127,7 @@ describe('hostile input is refused at the door and changes nothing', () => {
     beforeAll(async () => {
       const answer = await receive();
       id = answer.id;
-      await step(id, 'accept-report', 'dispatcher', ACCEPT);
-      await step(id, 'assign-report', 'dispatcher', { unitId: 'unit-a', routing: 'rule' });
-      await step(id, 'start-verification', 'handler:unit-a');
-      await step(id, 'submit-verification', 'handler:unit-a', {
-        outcome: 'substantiated',
-        findings: '属实',
-        hazardsFound: 1,
-        majorHazard: false,
-      });
-      await step(id, 'order-rectification', 'handler:unit-a', {
-        measures: ['order_rectification'],
-        dueAt: new Date(Date.parse(MONDAY_MORNING) + 10 * DAY).toISOString(),
-      });
-      await step(id, 'report-rectification', 'handler:unit-a', { summary: '已整改' });
-      await step(id, 'give-feedback', 'handler:unit-a', { summary: '已处理' });
-      await step(id, 'record-satisfaction', 'intake', { rating: 'satisfied' });
-      await step(id, 'claim-reward', 'intake', { claimCode: answer.claimCode });
+      await handleToRewardThroughApi(api, id, answer.claimCode);
     });
 
     it('refuses an override above the maximum, even with a reason', async () => {

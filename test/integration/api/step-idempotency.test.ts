@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../../domain/report/report-view.js';
-import { DAY } from '../../support/report-env.js';
-import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+import {
+  anIntakeBody,
+  createApiEnv,
+  handleToRewardThroughApi,
+  MONDAY_MORNING,
+  reportUrl,
+  type ApiEnv,
+} from '../../support/api-env.js';
 
 /**
  * A client that timed out does not know whether its step was done. With an `Idempotency-Key`, it
@@ -83,23 +89,7 @@ describe('Idempotency-Key on steps', () => {
 
   it('a repeated claim, and a payment retried after it closed the report, answer as the first did', async () => {
     const { id, claimCode } = await receive();
-    await ok(id, 'accept-report', 'dispatcher', ACCEPT);
-    await ok(id, 'assign-report', 'dispatcher', { unitId: 'unit-a', routing: 'rule' });
-    await ok(id, 'start-verification', 'handler:unit-a');
-    await ok(id, 'submit-verification', 'handler:unit-a', {
-      outcome: 'substantiated',
-      findings: '属实',
-      hazardsFound: 1,
-      majorHazard: false,
-    });
-    await ok(id, 'order-rectification', 'handler:unit-a', {
-      measures: ['order_rectification', 'administrative_penalty'],
-      fineFen: 5_000_000,
-      dueAt: new Date(Date.parse(MONDAY_MORNING) + 10 * DAY).toISOString(),
-    });
-    await ok(id, 'report-rectification', 'handler:unit-a', { summary: '已整改' });
-    await ok(id, 'give-feedback', 'handler:unit-a', { summary: '已处理' });
-    await ok(id, 'record-satisfaction', 'intake', { rating: 'satisfied' });
+    await handleToRewardThroughApi(api, id, claimCode, { fineFen: 5_000_000, claim: false });
     const claim = await ok(id, 'claim-reward', 'intake', { claimCode }, 'claim-1');
     expect((await ok(id, 'claim-reward', 'intake', { claimCode }, 'claim-1')).body).toBe(claim.body);
     await ok(id, 'propose-reward', 'reward_proposer', { basis: { kind: 'fine', fineFen: 5_000_000 } });

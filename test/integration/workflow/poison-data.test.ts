@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReportEnv, type ReportEnv } from '../../support/report-env.js';
+import { createReportEnv, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
 import { people } from '../../support/reports.js';
 
 /**
@@ -15,6 +15,14 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+const accept = (h: ReportHandle) =>
+  t.step(h, 'acceptReport', {
+    actor: people.dispatcher,
+    urgency: 'general',
+    category: 'fire',
+    domain: 'e_bikes',
+  });
+
 describe('data the read model cannot hold', () => {
   it('is recorded once and reported, and the report stays steerable', async () => {
     const h = await t.start({ description: '楼道堆物\u0000测试' });
@@ -24,12 +32,7 @@ describe('data the read model cannot hold', () => {
     const failed = (await t.view(h)).timeline.find((e) => e.type === 'projection_failed')!;
     expect(failed.data?.reason).toMatch(/SQLSTATE (22021|22P05)/);
 
-    const accepted = await t.step(h, 'acceptReport', {
-      actor: people.dispatcher,
-      urgency: 'general',
-      category: 'fire',
-      domain: 'e_bikes',
-    });
+    const accepted = await accept(h);
     expect(accepted.stage).toEqual({ name: 'accepted' });
     // Recorded once, not once per attempt or per step.
     expect(accepted.timeline.filter((e) => e.type === 'projection_failed')).toHaveLength(1);
@@ -58,12 +61,6 @@ describe('data the read model cannot hold', () => {
     const view = await t.view(h);
     expect(view.stage).toEqual({ name: 'received' });
     expect(view.timeline.map((e) => e.type)).not.toContain('rejected');
-    const accepted = await t.step(h, 'acceptReport', {
-      actor: people.dispatcher,
-      urgency: 'general',
-      category: 'fire',
-      domain: 'e_bikes',
-    });
-    expect(accepted.stage).toEqual({ name: 'accepted' });
+    expect((await accept(h)).stage).toEqual({ name: 'accepted' });
   });
 });
