@@ -2,12 +2,16 @@
  * Records the workflow histories that `test/integration/workflow/replay.test.ts` replays
  * (`npm run record-histories`). It drives the lifecycles of `history-scenarios.ts` on a private
  * time-skipping test server starting on Monday 2026-11-23 09:30 Beijing time, against a private
- * PostgreSQL, and writes each history as JSON to `test/fixtures/histories/<name>.json`.
+ * PostgreSQL, and writes each history as JSON to `test/fixtures/histories/<version>/<name>.json`,
+ * the version being package.json's: each release's histories are recorded beside the earlier
+ * ones, and every one of them keeps replaying on every later commit.
  *
- * Re-record only after a deliberate, versioned change to workflow code (a `patched` branch, or a
- * new workflow type): re-recording to silence a failing replay test hides the very change it
- * exists to catch — histories already running in production still have the old shape.
+ * A release's folder is never written twice: re-recording to silence a failing replay test would
+ * hide the very change it exists to catch — histories already running in production still have
+ * the old shape. A change to what the workflow does goes behind `patched()`; then bump the version
+ * and record the new release beside the old ones.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +38,16 @@ import { SCENARIOS, type ScenarioDriver } from './history-scenarios.js';
 import { resolveTestServer, supportsStartTime } from './tools/test-server.js';
 
 const START_TIME = '2026-11-23T01:30:00Z';
-const HISTORIES_DIR = projectPath('test', 'fixtures', 'histories');
+const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string })
+  .version;
+const HISTORIES_DIR = projectPath('test', 'fixtures', 'histories', VERSION);
 
 async function main(): Promise<void> {
+  if (existsSync(HISTORIES_DIR) && readdirSync(HISTORIES_DIR).some((f) => f.endsWith('.json'))) {
+    throw new Error(
+      `the histories of release ${VERSION} are recorded already (${HISTORIES_DIR}): they stay as they are. Bump the version in package.json (and CHANGELOG.md) to record the next release beside them`,
+    );
+  }
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { process: 'record-histories' });
   const say = (m: string) => console.log(`[record-histories] ${m}`);
   Runtime.install({ logger: new DefaultLogger('WARN') });
