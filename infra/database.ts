@@ -52,7 +52,8 @@ export async function connectPostgres(
 
 /**
  * Applies pending migrations (SQL files in `migrations/`). Safe to run from the API and the worker
- * at once: node-pg-migrate serialises runners with an advisory lock.
+ * at once: node-pg-migrate serialises runners with an advisory lock, and the second one waits for
+ * the first (then finds nothing to do) instead of failing its process's start.
  */
 export async function migrate(url: string, log: Logger, timeoutMs = 10_000): Promise<string[]> {
   // Prove the database answers first, so an unreachable one gets the same clear message everywhere.
@@ -64,6 +65,7 @@ export async function migrate(url: string, log: Logger, timeoutMs = 10_000): Pro
     migrationsTable: 'schema_migrations',
     checkOrder: true,
     singleTransaction: true,
+    advisoryLockMode: 'wait',
     logger: {
       debug: () => undefined,
       info: (m: string) => log.debug(m),
