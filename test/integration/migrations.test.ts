@@ -23,7 +23,14 @@ describe('migrations', () => {
       expect(counts[0]).toBeGreaterThan(0);
       expect(counts.slice(1)).toEqual([0, 0]);
     } finally {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      // node-pg-migrate closes its connections without waiting: let them go before the drop, or
+      // the drop's termination reaches a client with no error listener.
+      for (let i = 0; i < 100; i += 1) {
+        const [open] = await admin`select count(*)::int as n from pg_stat_activity where datname = ${name}`;
+        if (open!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await admin.unsafe(`drop database if exists ${name}`);
       await admin.end();
     }
   });
