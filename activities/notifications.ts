@@ -41,6 +41,16 @@ export function createNotificationActivities({ sql }: Pick<ActivityDeps, 'sql'>)
     async enqueueNotifications(entries: readonly OutboxEntry[]): Promise<void> {
       await refuseBadData('enqueueNotifications', () => enqueue(sql, entries));
     },
+    /** A 督办 rung no clock fired (挂牌督办 of a major hazard): recorded once, however often sent. */
+    async recordEscalation(e: Omit<ClockEventRecord, 'kind'> & { readonly rung: Rung }): Promise<void> {
+      await refuseBadData(
+        'recordEscalation',
+        () => sql`
+          insert into escalations (report_id, clock, occurrence, rung, due_at, fired_at, unit_id)
+          values (${e.reportId}, ${e.clock}, ${e.occurrence}, ${e.rung}, ${e.dueAt}, ${e.firedAt}, ${e.unitId ?? null})
+          on conflict do nothing`,
+      );
+    },
     /** A warning, a missed deadline or an escalation rung: recorded once, and notified once. */
     async recordClockEvent(event: ClockEventRecord, notification: OutboxEntry): Promise<void> {
       await refuseBadData('recordClockEvent', () =>

@@ -34,6 +34,7 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
     overdue: c.overdue,
     rungs_fired: c.rungsFired,
     on_time: c.onTime,
+    ended_how: c.endedHow,
     misrouted: c.misrouted,
   }));
   await tx`
@@ -42,7 +43,7 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
       unit_id = excluded.unit_id, started_at = excluded.started_at, warn_at = excluded.warn_at,
       due_at = excluded.due_at, stopped_at = excluded.stopped_at, paused = excluded.paused,
       overdue = excluded.overdue, rungs_fired = excluded.rungs_fired, on_time = excluded.on_time,
-      misrouted = excluded.misrouted`;
+      ended_how = excluded.ended_how, misrouted = excluded.misrouted`;
 }
 
 /** Writes one projection inside the caller's transaction (the activity, and the rebuild). */

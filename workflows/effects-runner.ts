@@ -70,6 +70,19 @@ export function createEffects(deps: {
           case 'notify':
             notifications.push(effect.notification);
             break;
+          case 'record_escalation': {
+            const e = effect.escalation;
+            await deps.activities.recordEscalation({
+              reportId: state.reportId,
+              clock: e.clock,
+              occurrence: e.occurrence,
+              rung: e.rung,
+              dueAt: e.at,
+              firedAt: e.at,
+              unitId: e.unitId,
+            });
+            break;
+          }
           case 'disburse_reward': {
             const { proposal, decision } = state.reward;
             if (!proposal || !decision) throw new Error('disburse_reward without an approved proposal');

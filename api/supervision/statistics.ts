@@ -125,22 +125,24 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
     from reports where ${where}`;
   const f = figures!;
 
+  // A step counts as completed only when it was done (ended_how = 'done'): a clock stopped by a
+  // withdrawal, merge or cancellation, or replaced by a new deadline, is neither on time nor late.
   const steps = await sql<StepRow[]>`
     select clock,
       count(*)::int as started,
-      count(*) filter (where stopped_at is not null and not misrouted)::int as completed,
+      count(*) filter (where ended_how = 'done' and not misrouted)::int as completed,
       count(*) filter (where on_time and not misrouted)::int as on_time,
       count(*) filter (where misrouted)::int as misrouted,
       count(*) filter (where stopped_at is null and overdue)::int as running_overdue,
-      (avg(extract(epoch from stopped_at - started_at) / 3600) filter (where stopped_at is not null and not misrouted))::float8 as mean_hours,
+      (avg(extract(epoch from stopped_at - started_at) / 3600) filter (where ended_how = 'done' and not misrouted))::float8 as mean_hours,
       (percentile_cont(0.9) within group (order by extract(epoch from stopped_at - started_at) / 3600)
-        filter (where stopped_at is not null and not misrouted))::float8 as p90_hours
+        filter (where ended_how = 'done' and not misrouted))::float8 as p90_hours
     from report_clocks where report_id in (${selected})
     group by clock order by clock`;
 
   const units = await sql<UnitRow[]>`
     select unit_id,
-      count(*) filter (where stopped_at is not null and not misrouted)::int as completed,
+      count(*) filter (where ended_how = 'done' and not misrouted)::int as completed,
       count(*) filter (where on_time and not misrouted)::int as on_time,
       count(*) filter (where misrouted)::int as misrouted
     from report_clocks where report_id in (${selected}) and unit_id is not null

@@ -1,5 +1,13 @@
 import { notifyReporter, notifyUnit, type Effect } from './effects.js';
-import { defineSteps, finishClock, record, setStage, unitOf, type StepContext } from './machine.js';
+import {
+  defineSteps,
+  finishClock,
+  haltClock,
+  record,
+  setStage,
+  unitOf,
+  type StepContext,
+} from './machine.js';
 import type { ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
 
@@ -74,7 +82,7 @@ export const assignmentSteps = defineSteps({
     apply(s, input, ctx) {
       const unitId = unitOf(s);
       currentAssignment(s).ended = { at: ctx.now, how: 'returned' };
-      finishClock(s, 'verification', ctx.now);
+      haltClock(s, 'verification', ctx.now);
       record(s, 'returned', ctx, { unitId, reason: input.reason });
       setStage(s, { name: 'returned', fromUnitId: unitId, reason: input.reason });
       delete s.unitId;

@@ -1,6 +1,6 @@
 import type { ClockSchedule } from '../deadline-schedule.js';
 import type { ClockName, Rung } from '../vocabulary.js';
-import type { ClockState, ReportState } from './report-state.js';
+import type { ClockEnd, ClockState, ReportState } from './report-state.js';
 
 /**
  * Clock bookkeeping, pure. A clock's instants are its fixed schedule shifted by the time it spent
@@ -24,13 +24,27 @@ export function addClock(state: ReportState, schedule: ClockSchedule): ClockStat
 }
 
 /** Stops a running clock; true when it was stopped in time. */
-export function stopClock(state: ReportState, name: ClockName, now: string): boolean | undefined {
+export function stopClock(
+  state: ReportState,
+  name: ClockName,
+  now: string,
+  how: ClockEnd = 'done',
+): boolean | undefined {
   const clock = runningClock(state, name);
   if (!clock) return undefined;
   if (clock.pausedSince) resumeClockState(clock, now);
   clock.stoppedAt = now;
+  clock.endedHow = how;
   return ms(now) <= effectiveDueAt(clock);
 }
+
+/** How a clock ended, for clocks recorded before endings were (they were all done). */
+export const endingOf = (c: ClockState): ClockEnd | undefined =>
+  c.stoppedAt === undefined ? undefined : (c.endedHow ?? 'done');
+
+/** Whether a clock's step was done in time; undefined while it runs or when it ended otherwise. */
+export const onTimeOf = (c: ClockState): boolean | undefined =>
+  endingOf(c) === 'done' ? Date.parse(c.stoppedAt!) <= effectiveDueAt(c) : undefined;
 
 export function pauseClockState(clock: ClockState, now: string): void {
   if (clock.pausedSince === undefined) clock.pausedSince = now;

@@ -1,5 +1,5 @@
 import type { ClockName, Urgency } from '../vocabulary.js';
-import type { DuplicateLink } from './report-state.js';
+import type { DuplicateLink, Escalation } from './report-state.js';
 import type { NotificationKind } from './timeline-events.js';
 
 /** Who a notification is for. Reporter contact details stay in the vault; the sender looks them up. */
@@ -34,6 +34,8 @@ export type Effect =
     }
   | { readonly kind: 'notify'; readonly notification: Notification }
   | { readonly kind: 'resolve_policy' }
+  /** Write a 督办 rung that no clock fired (挂牌督办 of a major hazard) to the escalations record. */
+  | { readonly kind: 'record_escalation'; readonly escalation: Escalation }
   /** Pay the approved reward through the ledger, then record the payment (which closes the report). */
   | { readonly kind: 'disburse_reward'; readonly paidBy: string }
   | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink };

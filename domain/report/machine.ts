@@ -65,14 +65,24 @@ export function setStage(s: ReportState, stage: Stage): void {
   if (isTerminal(stage)) s.closedAt ??= s.timeline.at(-1)?.at;
 }
 
-/** Stops a clock and records whether the step finished in time. */
+/** Stops a clock whose step was done, and records whether it was done in time. */
 export function finishClock(s: ReportState, clock: ClockName, now: string): void {
   const onTime = stopClock(s, clock, now);
   if (onTime !== undefined) record(s, 'clock_stopped', { now }, { clock, onTime });
 }
 
+/**
+ * Stops a clock whose step was never done — the report was withdrawn, merged, cancelled, or left
+ * the unit — so that no figure counts it as done, on time or late.
+ */
+export function haltClock(s: ReportState, clock: ClockName, now: string): void {
+  if (stopClock(s, clock, now, 'stopped') !== undefined)
+    record(s, 'clock_stopped', { now }, { clock, how: 'stopped' });
+}
+
+/** Halts every running clock: the report ends without their steps being done. */
 export function stopAllClocks(s: ReportState, now: string): void {
-  for (const c of s.clocks) if (c.stoppedAt === undefined) finishClock(s, c.schedule.clock, now);
+  for (const c of s.clocks) if (c.stoppedAt === undefined) haltClock(s, c.schedule.clock, now);
 }
 
 /** The clock that a handler's pause (补充材料) applies to at the current stage. */

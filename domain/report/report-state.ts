@@ -177,7 +177,16 @@ export interface ClockState {
   overdue: boolean;
   rungsFired: number;
   stoppedAt?: string;
+  /**
+   * How it ended: `done` when its step was completed (it counts as on time or late); `stopped` when
+   * the report ended another way (withdrawn, merged, cancelled, returned) and the step was never
+   * done; `superseded` when a new deadline replaced it. Figures count only `done`. Clocks of
+   * reports recorded before 0.3 have none and ended `done`.
+   */
+  endedHow?: ClockEnd;
 }
+
+export type ClockEnd = 'done' | 'stopped' | 'superseded';
 
 export interface Escalation {
   readonly clock: ClockName;

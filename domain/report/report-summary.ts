@@ -1,5 +1,5 @@
-import { effectiveDueAt, isOverdue } from './clocks.js';
-import type { ClockState, ReportState, TimelineEvent } from './report-state.js';
+import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
+import type { ClockEnd, ClockState, ReportState, TimelineEvent } from './report-state.js';
 
 /**
  * The read-model row of a report: what listings filter on and statistics count. Everything here
@@ -66,6 +66,8 @@ export interface ClockSummary {
   readonly overdue: boolean;
   readonly rungsFired: number;
   readonly onTime: boolean | null;
+  /** done, stopped or superseded; null while it runs. Figures count only done clocks. */
+  readonly endedHow: ClockEnd | null;
   /** It ran under an assignment that ended in a return or a reassignment after dispute. */
   readonly misrouted: boolean;
 }
@@ -73,10 +75,17 @@ export interface ClockSummary {
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (when: string | undefined): number => (when === undefined ? Infinity : Date.parse(when));
 
-/** The assignment in force when the clock started: its unit is the one the clock's timeliness concerns. */
+/**
+ * The assignment whose unit a clock's timeliness concerns: the one in force when the clock started
+ * — except for the feedback clock, which runs from intake, before any unit has the report: it
+ * counts for the unit that held the report when it fell due (or when it was done, if sooner).
+ */
 function assignmentOfClock(s: Pick<ReportState, 'assignments'>, c: ClockState) {
-  const started = Date.parse(c.schedule.startedAt);
-  return s.assignments.findLast((a) => Date.parse(a.at) <= started && at(a.ended?.at) > started);
+  const instant =
+    c.schedule.clock === 'feedback'
+      ? Math.min(at(c.stoppedAt), effectiveDueAt(c))
+      : Date.parse(c.schedule.startedAt);
+  return s.assignments.findLast((a) => Date.parse(a.at) <= instant && at(a.ended?.at) > instant);
 }
 
 function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: ClockState): ClockSummary {
@@ -93,7 +102,8 @@ function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: Clo
     paused: c.pausedSince !== undefined,
     overdue: c.overdue,
     rungsFired: c.rungsFired,
-    onTime: c.stoppedAt === undefined ? null : Date.parse(c.stoppedAt) <= due,
+    onTime: onTimeOf(c) ?? null,
+    endedHow: endingOf(c) ?? null,
     misrouted: assignment?.ended !== undefined,
   };
 }

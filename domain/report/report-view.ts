@@ -1,5 +1,5 @@
-import { effectiveDueAt, isOverdue } from './clocks.js';
-import type { ClockState, DuplicateLink, ReportState } from './report-state.js';
+import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
+import type { ClockEnd, ClockState, DuplicateLink, ReportState } from './report-state.js';
 import type { ReporterRef } from './step-inputs.js';
 
 /** A deadline as a supervisor sees it: where it stands, and why it is what it is. */
@@ -14,7 +14,9 @@ export interface DeadlineView {
   readonly fixedDueAt: string;
   readonly pausedMs: number;
   readonly overdue: boolean;
+  /** Whether its step was done in time (only for a clock that ended `done`). */
   readonly onTime: boolean | undefined;
+  readonly endedHow: ClockEnd | undefined;
   readonly rungsFired: number;
   readonly provenance: ClockState['schedule']['provenance'];
 }
@@ -52,7 +54,8 @@ export function deadlineView(c: ClockState): DeadlineView {
     fixedDueAt: c.schedule.dueAt,
     pausedMs: c.pausedMs,
     overdue: c.overdue,
-    onTime: c.stoppedAt === undefined ? undefined : Date.parse(c.stoppedAt) <= due,
+    onTime: onTimeOf(c),
+    endedHow: endingOf(c),
     rungsFired: c.rungsFired,
     provenance: c.schedule.provenance,
   };

@@ -1,6 +1,6 @@
 import { applyOverride, maxRewardFen, proposeRewardAmount, yuan } from '../reward-rule.js';
 import { notifyReporter, type Effect } from './effects.js';
-import { defineSteps, finishClock, record, setStage, type StepContext } from './machine.js';
+import { defineSteps, finishClock, record, setStage, stopAllClocks, type StepContext } from './machine.js';
 import type { DuplicateLink, ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
 
@@ -33,7 +33,7 @@ export function close(
   ctx: Pick<StepContext, 'now'>,
   outcome: Extract<ReportState['stage'], { name: 'closed' }>['outcome'],
 ): Effect[] {
-  for (const c of s.clocks) if (c.stoppedAt === undefined) finishClock(s, c.schedule.clock, ctx.now);
+  stopAllClocks(s, ctx.now);
   record(s, 'closed', ctx, { outcome });
   setStage(s, { name: 'closed', outcome });
   return [];

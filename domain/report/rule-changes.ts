@@ -10,6 +10,8 @@
 export const RULE_CHANGES = {
   /** 0.2: no reward override, adjustment, approval or payment above the rule's maximum. */
   rewardCap: 'bihuan-0.2-reward-cap',
+  /** 0.3: a major hazard's 挂牌督办 at verification is a row in `escalations`, counted per rung. */
+  listedSupervisionRow: 'bihuan-0.3-listed-supervision-row',
 } as const;
 
 export type RuleChange = keyof typeof RULE_CHANGES;

@@ -1,7 +1,7 @@
 import { assignTo } from './assignment-steps.js';
 import {
   defineSteps,
-  finishClock,
+  haltClock,
   pauseStepClock,
   record,
   resumeStepClock,
@@ -84,7 +84,7 @@ export const sideSteps = defineSteps({
       }
       // Misrouted: the first unit's clock ends without counting against it.
       s.assignments.at(-1)!.ended = { at: ctx.now, how: 'reassigned_after_dispute' };
-      finishClock(s, 'verification', ctx.now);
+      haltClock(s, 'verification', ctx.now);
       return assignTo(s, input.unitId!, 'manual', ctx);
     },
   },

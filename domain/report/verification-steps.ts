@@ -38,13 +38,15 @@ export const verificationSteps = defineSteps({
       const effects: Effect[] = [];
       if (input.majorHazard) {
         // 重大事故隐患 start under listed supervision (挂牌督办), before any deadline slips.
-        s.escalations.push({
+        const escalation = {
           clock: 'rectification',
           occurrence: 0,
           rung: 'listed_supervision',
           at: ctx.now,
           unitId,
-        });
+        } as const;
+        s.escalations.push(escalation);
+        if (ctx.rules.listedSupervisionRow) effects.push({ kind: 'record_escalation', escalation });
         record(s, 'listed_supervision', ctx, { unitId, reason: 'major_hazard' });
         effects.push({
           kind: 'notify',

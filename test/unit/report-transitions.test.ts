@@ -143,7 +143,23 @@ describe('verification, rectification and review', () => {
     expect(s.escalations).toEqual([
       { clock: 'rectification', occurrence: 0, rung: 'listed_supervision', at: now, unitId: 'unit-a' },
     ]);
-    expect(effects.map((e) => e.kind === 'notify' && e.notification.kind)).toEqual(['listed_supervision']);
+    // 挂牌督办 is an escalation like the ladder's: a row in the record, and a notice to the supervisors.
+    expect(effects).toEqual([
+      {
+        kind: 'record_escalation',
+        escalation: {
+          clock: 'rectification',
+          occurrence: 0,
+          rung: 'listed_supervision',
+          at: now,
+          unitId: 'unit-a',
+        },
+      },
+      expect.objectContaining({
+        kind: 'notify',
+        notification: expect.objectContaining({ kind: 'listed_supervision' }),
+      }),
+    ]);
   });
 
   it('a rejected review sends the rectification back under a new deadline; an approved one writes it off', () => {
