@@ -38,6 +38,8 @@ export interface ClockSchedule {
   readonly dueAt: string;
   readonly rungs: readonly { readonly rung: Rung; readonly at: string }[];
   readonly provenance: DeadlineProvenance;
+  /** The urgency the deadline was fixed for, where the policy's limit depends on it. */
+  readonly urgency?: Urgency;
 }
 
 export interface ScheduleRequest {
@@ -126,6 +128,7 @@ export function scheduleClock(
     const duration = durationFor(policy, req);
     due = addDuration(calendar, start, duration, notes);
     rule = describe(duration);
+    if (dependsOnUrgency(policy, req.clock)) rule += ` (${req.urgency ?? 'general'})`;
   }
   const warnBefore = spec.warnBeforeHours * HOUR;
   const warnAt = due - start > warnBefore ? due - warnBefore : start + Math.floor((due - start) / 2);
@@ -133,6 +136,7 @@ export function scheduleClock(
   return {
     clock: req.clock,
     occurrence: req.occurrence,
+    ...(dependsOnUrgency(policy, req.clock) ? { urgency: req.urgency ?? 'general' } : {}),
     startedAt: iso(start),
     warnAt: iso(warnAt),
     dueAt: iso(due),
@@ -148,13 +152,19 @@ export function scheduleClock(
   };
 }
 
+/** The feedback clock of a policy that sets it per urgency (the verification clock always is). */
+const dependsOnUrgency = (policy: Policy, clock: ClockName) =>
+  clock === 'feedback' && 'general' in policy.clocks.feedback.due.within;
+
 function durationFor(policy: Policy, req: ScheduleRequest): DurationSpec {
   const clocks = policy.clocks;
   switch (req.clock) {
     case 'verification':
       return clocks.verification.due[req.urgency ?? 'general'];
-    case 'feedback':
-      return clocks.feedback.due.within;
+    case 'feedback': {
+      const within = clocks.feedback.due.within;
+      return 'general' in within ? within[req.urgency ?? 'general'] : within;
+    }
     case 'rectification':
       throw new ScheduleError('the rectification deadline is set by the handler');
     default:

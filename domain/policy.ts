@@ -54,7 +54,19 @@ export const PolicySchema = Closed({
     /** The handler sets the rectification deadline; the policy caps it. */
     rectification: Supervised(Closed({ setByHandler: Type.Literal(true), maxCalendarDays: Positive })),
     review: Supervised(DurationSchema),
-    feedback: Supervised(Closed({ from: Type.Union([Type.Literal('intake')]), within: DurationSchema })),
+    /**
+     * 反馈, counted from intake: one duration for every report (version 1–2), or one per urgency,
+     * as the district notice sets them (紧急类 24 小时、一般类 7 个工作日).
+     */
+    feedback: Supervised(
+      Closed({
+        from: Type.Union([Type.Literal('intake')]),
+        within: Type.Union([
+          DurationSchema,
+          Closed({ general: DurationSchema, emergency: DurationSchema, accident: DurationSchema }),
+        ]),
+      }),
+    ),
     reward_proposal: Supervised(DurationSchema),
     reward_approval: Supervised(DurationSchema),
     reward_payment: Supervised(DurationSchema),
@@ -82,6 +94,9 @@ export const PolicySchema = Closed({
   ),
 });
 export type Policy = Static<typeof PolicySchema>;
+
+/** Whether the policy's feedback time limit depends on the report's urgency. */
+export const feedbackByUrgency = (policy: Policy): boolean => 'general' in policy.clocks.feedback.due.within;
 export type IntakeBounds = NonNullable<Policy['intake']>;
 
 /** What intake accepted before policies said so (version 1 files). */

@@ -137,7 +137,7 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
     await effects.run(
       [
         { kind: 'start_clock', clock: 'acceptance' },
-        { kind: 'start_clock', clock: 'feedback' },
+        { kind: 'start_clock', clock: 'feedback', urgency: intake.urgencyHint },
       ],
       state.timeline[0]!.at,
     );

@@ -1,3 +1,5 @@
+import { feedbackByUrgency } from '../policy.js';
+import { runningClock } from './clocks.js';
 import { notifyReporter, notifyUnit, type Effect } from './effects.js';
 import {
   defineSteps,
@@ -5,6 +7,7 @@ import {
   haltClock,
   record,
   setStage,
+  supersedeClock,
   unitOf,
   type StepContext,
 } from './machine.js';
@@ -50,7 +53,19 @@ export const assignmentSteps = defineSteps({
       finishClock(s, 'acceptance', ctx.now);
       record(s, 'accepted', ctx, { ...s.classification, ...(input.note ? { note: input.note } : {}) });
       setStage(s, { name: 'accepted' });
-      return [{ kind: 'resolve_policy' }, { kind: 'start_clock', clock: 'assignment' }];
+      const effects: Effect[] = [{ kind: 'resolve_policy' }, { kind: 'start_clock', clock: 'assignment' }];
+      // Where the time to answer depends on urgency (紧急类 24 小时、一般类 7 个工作日), a report the
+      // dispatcher classifies otherwise than its intake said answers by its class, still from intake.
+      const feedback = runningClock(s, 'feedback');
+      if (
+        feedback &&
+        feedbackByUrgency(ctx.policy) &&
+        (feedback.schedule.urgency ?? 'general') !== input.urgency
+      ) {
+        supersedeClock(s, 'feedback', ctx.now);
+        effects.push({ kind: 'start_clock', clock: 'feedback', urgency: input.urgency });
+      }
+      return effects;
     },
   },
   rejectReport: {

@@ -1,10 +1,41 @@
 import { notifyReporter, notifyUnit, type Effect } from './effects.js';
 import { defineSteps, finishClock, record, setStage, unitOf, type StepContext } from './machine.js';
+import { runningClock } from './clocks.js';
 import type { ReportState } from './report-state.js';
+import { reject } from './step-rejected.js';
 import { concludeHandling } from './reward-steps.js';
 
 /** 反馈 and 回访: the answer to the reporter, their satisfaction, and a reopen (重办) if unsatisfied. */
 export const feedbackSteps = defineSteps({
+  /**
+   * 阶段性答复: when rectification runs past the time to answer, the reporter is told in time what
+   * was found and by when it will be put right; this answers the feedback clock, and the final
+   * reply follows once the hazard is rectified or written off.
+   */
+  giveInterimReply: {
+    roles: ['handler', 'dispatcher'],
+    stages: ['verified', 'rectifying', 'rectification_reported'],
+    unitScoped: true,
+    check(s) {
+      if (!runningClock(s, 'feedback'))
+        reject(
+          'wrong_stage',
+          'the reporter has been answered already; the final reply follows the rectification',
+        );
+    },
+    apply(s, input, ctx) {
+      s.feedback.push({ at: ctx.now, by: ctx.actor.id, summary: input.summary, interim: true });
+      finishClock(s, 'feedback', ctx.now);
+      record(s, 'interim_reply_given', ctx, { summary: input.summary });
+      return [
+        notifyReporter('interim_reply', {
+          summary: input.summary,
+          finding: s.verification?.outcome ?? null,
+          rectificationDueAt: s.rectification?.dueAt ?? null,
+        }),
+      ];
+    },
+  },
   giveFeedback: {
     roles: ['handler', 'dispatcher'],
     stages: ['awaiting_feedback'],
@@ -47,7 +78,7 @@ function reopen(s: ReportState, ctx: StepContext): Effect[] {
       clock: 'verification',
       urgency: s.classification?.urgency ?? s.intake.urgencyHint,
     },
-    { kind: 'start_clock', clock: 'feedback' },
+    { kind: 'start_clock', clock: 'feedback', urgency: s.classification?.urgency ?? s.intake.urgencyHint },
     notifyUnit(unitId, 'reopened_notice'),
   ];
 }

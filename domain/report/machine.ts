@@ -80,6 +80,12 @@ export function haltClock(s: ReportState, clock: ClockName, now: string): void {
     record(s, 'clock_stopped', { now }, { clock, how: 'stopped' });
 }
 
+/** Stops a clock whose deadline a new one replaces (the step goes on, under the new clock). */
+export function supersedeClock(s: ReportState, clock: ClockName, now: string): void {
+  if (stopClock(s, clock, now, 'superseded') !== undefined)
+    record(s, 'clock_stopped', { now }, { clock, how: 'superseded' });
+}
+
 /** Halts every running clock: the report ends without their steps being done. */
 export function stopAllClocks(s: ReportState, now: string): void {
   for (const c of s.clocks) if (c.stoppedAt === undefined) haltClock(s, c.schedule.clock, now);

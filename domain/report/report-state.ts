@@ -225,7 +225,13 @@ export interface ReportState {
   readonly disputes: Dispute[];
   verification?: Verification;
   rectification?: Rectification;
-  readonly feedback: { readonly at: string; readonly by: string; readonly summary: string }[];
+  /** Answers to the reporter: an interim reply (阶段性答复) first where rectification runs long. */
+  readonly feedback: {
+    readonly at: string;
+    readonly by: string;
+    readonly summary: string;
+    readonly interim?: true;
+  }[];
   readonly satisfaction: { readonly at: string; readonly rating: Satisfaction; readonly comment?: string }[];
   reopens: number;
   readonly reward: RewardRecord;

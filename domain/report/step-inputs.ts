@@ -102,6 +102,7 @@ export const STEP_INPUTS = {
     comment: Text(),
     newDueAt: Type.Optional(Instant),
   }),
+  giveInterimReply: WithActor({ summary: Text() }),
   giveFeedback: WithActor({ summary: Text() }),
   recordSatisfaction: WithActor({ rating: OneOf(SATISFACTION_VALUES), comment: Type.Optional(Text()) }),
   claimReward: WithActor({ claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),

@@ -17,11 +17,14 @@ export type As = string;
  * demo unit. Nothing is mocked.
  */
 export async function createApiEnv(
-  opts: { startTime?: string; env?: Record<string, string>; log?: Logger } = {},
+  opts: { startTime?: string; env?: Record<string, string>; log?: Logger; defaultPolicy?: string } = {},
 ) {
   // The test server's clock is the API's clock too (intake checks receivedAt against it), and it
   // starts on a fixed Monday so that fixed dates in tests stay within the policy's bounds for good.
-  const t: ReportEnv = await createReportEnv({ startTime: opts.startTime ?? MONDAY_MORNING });
+  const t: ReportEnv = await createReportEnv({
+    startTime: opts.startTime ?? MONDAY_MORNING,
+    ...(opts.defaultPolicy ? { defaultPolicy: opts.defaultPolicy } : {}),
+  });
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: 'postgres://unused@127.0.0.1/unused', // the app gets t.sql
@@ -29,6 +32,7 @@ export async function createApiEnv(
     TEMPORAL_TASK_QUEUE: t.taskQueue,
     BIHUAN_VAULT_KEYS: `test:${randomBytes(32).toString('base64')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
+    ...(opts.defaultPolicy ? { BIHUAN_POLICY: opts.defaultPolicy } : {}),
     ...opts.env,
   });
   const app: App = await buildApp(

@@ -35,6 +35,8 @@ export async function createReportEnv(
      * several times slower, which is why this is not the default.
      */
     restartable?: boolean;
+    /** The policy a report runs under when its intake names none (district-default otherwise). */
+    defaultPolicy?: string;
   } = {},
 ) {
   const executable = inject('testServer');
@@ -49,7 +51,10 @@ export async function createReportEnv(
   });
   const db = await createTestDatabase();
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const policies = await loadPolicyRegistry(projectPath('policies'), 'district-default');
+  const policies = await loadPolicyRegistry(
+    projectPath('policies'),
+    opts.defaultPolicy ?? 'district-default',
+  );
   const real = createActivities({ sql: db.sql, log, policies });
   const taskQueue = `reports-${Math.random().toString(36).slice(2)}`;
   const makeWorker = () =>

@@ -48,6 +48,11 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     input: { approved: true, comment: '同意' },
     wrongAt: 'rectifying',
   },
+  giveInterimReply: {
+    roles: ['handler', 'dispatcher'],
+    input: { summary: '经核查属实，已责令限期整改' },
+    wrongAt: 'awaiting_feedback',
+  },
   giveFeedback: { roles: ['handler', 'dispatcher'], input: { summary: '已办结' }, wrongAt: 'rectifying' },
   recordSatisfaction: {
     roles: ['intake', 'dispatcher'],

@@ -44,6 +44,7 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string } } = {
   orderRectification: () => at('verified'),
   reportRectification: () => at('rectifying'),
   reviewRectification: () => at('rectification_reported', { majorHazard: true }),
+  giveInterimReply: () => at('rectifying'),
   giveFeedback: () => at('awaiting_feedback'),
   recordSatisfaction: () => at('feedback_given'),
   claimReward: () => at('reward_pending', { intake: anonymous }),

@@ -64,6 +64,7 @@ const MAY: Record<string, readonly string[]> = {
   'order-rectification': ['handler'],
   'report-rectification': ['handler'],
   'review-rectification': ['reviewer'],
+  'give-interim-reply': ['handler', 'dispatcher'],
   'give-feedback': ['handler', 'dispatcher'],
   'record-satisfaction': ['intake', 'dispatcher'],
   'claim-reward': ['intake'],

@@ -38,7 +38,8 @@ describe('statistics and boards over lifecycles driven through the API', () => {
   };
 
   beforeAll(async () => {
-    api = await createApiEnv({ startTime: MONDAY_MORNING });
+    // Hand counts of the 当日受理、三日核查、七日反馈 deadlines.
+    api = await createApiEnv({ startTime: MONDAY_MORNING, defaultPolicy: 'district-three-day' });
     const claimCodes: Record<string, string> = {};
     for (const name of ['A', 'B', 'C', 'D', 'E', 'F']) {
       const res = await api.post('/v1/reports', 'intake', anIntakeBody());

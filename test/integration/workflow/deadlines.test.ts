@@ -31,7 +31,8 @@ describe('supervision clocks: warning (预警), missed deadline and the escalati
   });
   afterAll(() => t?.close());
 
-  const startAt = (receivedAt: string) => t.start({ receivedAt });
+  // The ladder's mechanics under the 当日受理、三日核查、七日反馈 policy (district-default before v3).
+  const startAt = (receivedAt: string) => t.start({ receivedAt, policyId: 'district-three-day' });
   const cancel = (h: ReportHandle) => t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   const unsubstantiated = async (h: ReportHandle) => {
     await t.step(h, 'startVerification', { actor: handlerA });
@@ -183,8 +184,8 @@ describe('supervision clocks: warning (预警), missed deadline and the escalati
     expect(Date.parse(d.dueAt) - Date.parse(d.startedAt)).toBe(3 * DAY);
     expect(Date.parse(d.dueAt) - Date.parse(d.warnAt)).toBe(12 * HOUR);
     expect(d.provenance).toMatchObject({
-      policyId: 'district-default',
-      policyVersion: 2,
+      policyId: 'district-three-day',
+      policyVersion: 1,
       rule: '3 calendar days',
     });
     // Due Friday 11-20; working days after it: Mon 11-23, Tue, Wed 11-25, Thu, Fri 11-27.

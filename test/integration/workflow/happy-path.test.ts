@@ -18,7 +18,7 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
     expect(v.stage).toEqual({ name: 'received' });
     expect(v.deadlines.map((d) => [d.clock, d.dueAt])).toEqual([
       ['acceptance', '2026-11-23T15:59:59.999Z'], // 当日受理: end of the day, Beijing time
-      ['feedback', '2026-11-30T01:30:00.000Z'], // 七日反馈 from intake
+      ['feedback', '2026-12-02T15:59:59.999Z'], // 一般类: 7 working days from intake (Mon 11-23 → Wed 12-02)
     ]);
 
     v = await t.step(h, 'acceptReport', {
@@ -31,7 +31,9 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
     v = await t.step(h, 'assignReport', { actor: people.dispatcher, unitId: 'unit-a', routing: 'rule' });
     expect(v.stage).toEqual({ name: 'assigned', unitId: 'unit-a' });
     const verification = v.deadlines.find((d) => d.clock === 'verification')!;
-    expect(Date.parse(verification.dueAt) - Date.parse(verification.startedAt)).toBe(3 * DAY); // 三日核查
+    // 一般类: investigated within 7 working days (the district notice), to the end of that day.
+    expect(verification.provenance.rule).toBe('7 working days');
+    expect(verification.dueAt).toBe('2026-12-02T15:59:59.999Z');
 
     await t.step(h, 'startVerification', { actor: people.handlerA });
     v = await t.step(h, 'submitVerification', {

@@ -31,7 +31,7 @@ describe('补充材料: a paused step clock', () => {
 
   /** A report received now, assigned to unit A and being verified. */
   async function verifying(): Promise<ReportHandle> {
-    const h = await t.start({ receivedAt: (await t.now()).toISOString() });
+    const h = await t.start({ receivedAt: (await t.now()).toISOString(), policyId: 'district-three-day' });
     await acceptAndAssign(t, h);
     await t.step(h, 'startVerification', { actor: handlerA });
     return h;

@@ -27,7 +27,7 @@ describe('deadlines in working days across National Day 2026 (policy district-wo
     t = await createReportEnv({ startTime: BEFORE_NATIONAL_DAY });
     feedbackLate = await t.start({ policyId: WORKING_DAYS });
     verificationLate = await t.start({ policyId: WORKING_DAYS });
-    calendarDays = await t.start();
+    calendarDays = await t.start({ policyId: 'district-three-day' });
     await acceptAndAssign(t, feedbackLate);
     await t.step(feedbackLate, 'startVerification', { actor: handlerA });
     await t.step(feedbackLate, 'submitVerification', {
@@ -61,10 +61,10 @@ describe('deadlines in working days across National Day 2026 (policy district-wo
     });
     const fixed = v.timeline.find((e) => e.type === 'deadline_fixed' && e.data?.clock === 'feedback');
     expect(fixed?.data).toMatchObject({ dueAt: '2026-10-13T15:59:59.999Z', provenance });
-    // The default policy counts 7 calendar days: due on 10-05, in the middle of the holiday.
+    // The 七日反馈 policy counts 7 calendar days: due on 10-05, in the middle of the holiday.
     expect(deadline(await t.view(calendarDays), 'feedback')).toMatchObject({
       dueAt: '2026-10-05T01:30:00.000Z',
-      provenance: { policyId: 'district-default', rule: '7 calendar days' },
+      provenance: { policyId: 'district-three-day', rule: '7 calendar days' },
     });
     await t.step(calendarDays, 'cancelReport', { actor: admin, reason: '仅作对照' });
 
