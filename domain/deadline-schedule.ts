@@ -112,6 +112,7 @@ export function scheduleClock(
   const start = Date.parse(req.startedAt);
   if (Number.isNaN(start)) throw new ScheduleError(`startedAt ${req.startedAt} is not an instant`);
   const spec = policy.clocks[req.clock];
+  if (!spec) throw new ScheduleError(`policy ${policy.id} v${policy.version} runs no ${req.clock} clock`);
   let due: number;
   let rule: string;
   const notes: string[] = [];
@@ -168,6 +169,6 @@ function durationFor(policy: Policy, req: ScheduleRequest): DurationSpec {
     case 'rectification':
       throw new ScheduleError('the rectification deadline is set by the handler');
     default:
-      return clocks[req.clock].due;
+      return clocks[req.clock]!.due;
   }
 }

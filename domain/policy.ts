@@ -70,7 +70,18 @@ export const PolicySchema = Closed({
     reward_proposal: Supervised(DurationSchema),
     reward_approval: Supervised(DurationSchema),
     reward_payment: Supervised(DurationSchema),
+    // No stage waits without a clock (version 3 on; a policy without them runs none):
+    /** 派单异议: the dispatcher decides a unit's dispute. */
+    dispute_decision: Type.Optional(Supervised(DurationSchema)),
+    /** 核查属实: the unit orders rectification of the hazards it found. */
+    rectification_order: Type.Optional(Supervised(DurationSchema)),
+    /** 最终答复: after an interim reply, the final one once the hazard is rectified. */
+    final_reply: Type.Optional(Supervised(DurationSchema)),
+    /** 回访: the reporter is called back about the answer. */
+    callback: Type.Optional(Supervised(DurationSchema)),
   }),
+  /** 回访: how many unanswered calls close the callback as unreachable (default 3). */
+  callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
   /** A unit may dispute an assignment (派单异议) within this many hours of receiving it. */
   disputeWindowHours: Positive,
   /** How often an unsatisfied reporter can have the report reopened (重办). */
@@ -94,6 +105,18 @@ export const PolicySchema = Closed({
   ),
 });
 export type Policy = Static<typeof PolicySchema>;
+
+/** The clocks a policy may leave out: a report under it runs none of them. */
+export const OPTIONAL_CLOCKS = [
+  'dispute_decision',
+  'rectification_order',
+  'final_reply',
+  'callback',
+] as const;
+export type OptionalClock = (typeof OPTIONAL_CLOCKS)[number];
+
+/** Unanswered callbacks that close the 回访 as unreachable. */
+export const callbackMaxAttempts = (policy: Policy): number => policy.callbackMaxAttempts ?? 3;
 
 /** Whether the policy's feedback time limit depends on the report's urgency. */
 export const feedbackByUrgency = (policy: Policy): boolean => 'general' in policy.clocks.feedback.due.within;

@@ -118,6 +118,11 @@ export const CLOCKS = {
   reward_proposal: '奖励提议',
   reward_approval: '奖励审批',
   reward_payment: '奖励发放',
+  // From policy version 3 on, so that no stage waits without a clock:
+  dispute_decision: '派单异议处理',
+  rectification_order: '责令整改',
+  final_reply: '最终答复',
+  callback: '回访',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

@@ -1,5 +1,14 @@
 import { notifyReporter, notifyUnit, type Effect } from './effects.js';
-import { defineSteps, finishClock, record, setStage, unitOf, type StepContext } from './machine.js';
+import { callbackMaxAttempts } from '../policy.js';
+import {
+  defineSteps,
+  finishClock,
+  record,
+  setStage,
+  startOptionalClock,
+  unitOf,
+  type StepContext,
+} from './machine.js';
 import { runningClock } from './clocks.js';
 import type { ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
@@ -43,9 +52,13 @@ export const feedbackSteps = defineSteps({
     apply(s, input, ctx) {
       s.feedback.push({ at: ctx.now, by: ctx.actor.id, summary: input.summary });
       finishClock(s, 'feedback', ctx.now);
+      finishClock(s, 'final_reply', ctx.now);
       record(s, 'feedback_given', ctx, { summary: input.summary });
       setStage(s, { name: 'feedback_given', unitId: unitOf(s) });
-      return [notifyReporter('feedback_to_reporter', { summary: input.summary })];
+      return [
+        notifyReporter('feedback_to_reporter', { summary: input.summary }),
+        ...startOptionalClock(ctx.policy, 'callback'),
+      ];
     },
   },
   recordSatisfaction: {
@@ -57,8 +70,27 @@ export const feedbackSteps = defineSteps({
         rating: input.rating,
         ...(input.comment ? { comment: input.comment } : {}),
       });
+      finishClock(s, 'callback', ctx.now);
       record(s, 'satisfaction_recorded', ctx, { rating: input.rating });
       if (input.rating === 'unsatisfied' && s.reopens < ctx.policy.maxReopens) return reopen(s, ctx);
+      return concludeHandling(s, ctx);
+    },
+  },
+  /**
+   * 回访 unanswered: each call that reaches nobody is recorded; after the policy's number of them
+   * the callback closes as unreachable and the report goes on as after a rating (reward or 办结),
+   * with no rating counted.
+   */
+  recordCallbackUnreachable: {
+    roles: ['intake', 'dispatcher'],
+    stages: ['feedback_given'],
+    apply(s, input, ctx) {
+      s.callbackFailures = (s.callbackFailures ?? 0) + 1;
+      const attempts = s.callbackFailures;
+      record(s, 'callback_attempt_failed', ctx, { attempts, ...(input.note ? { note: input.note } : {}) });
+      if (attempts < callbackMaxAttempts(ctx.policy)) return [];
+      finishClock(s, 'callback', ctx.now);
+      record(s, 'callback_unreachable', ctx, { attempts });
       return concludeHandling(s, ctx);
     },
   },

@@ -1,5 +1,5 @@
 import { Value } from 'typebox/value';
-import type { Policy } from '../policy.js';
+import type { OptionalClock, Policy } from '../policy.js';
 import type { Actor, ClockName, Role } from '../vocabulary.js';
 import { pauseClockState, resumeClockState, runningClock, stopClock } from './clocks.js';
 import type { Effect } from './effects.js';
@@ -85,6 +85,17 @@ export function supersedeClock(s: ReportState, clock: ClockName, now: string): v
   if (stopClock(s, clock, now, 'superseded') !== undefined)
     record(s, 'clock_stopped', { now }, { clock, how: 'superseded' });
 }
+
+/** Starts a clock a policy may leave out (version 3 on), if the report's policy runs it. */
+export const startOptionalClock = (policy: Policy, clock: OptionalClock): Effect[] =>
+  policy.clocks[clock] ? [{ kind: 'start_clock', clock }] : [];
+
+/**
+ * Entering 待反馈 once the hazard is dealt with: if an interim reply already answered the feedback
+ * clock, the final reply has a clock of its own.
+ */
+export const awaitFinalReply = (s: ReportState, policy: Policy): Effect[] =>
+  runningClock(s, 'feedback') ? [] : startOptionalClock(policy, 'final_reply');
 
 /** Halts every running clock: the report ends without their steps being done. */
 export function stopAllClocks(s: ReportState, now: string): void {

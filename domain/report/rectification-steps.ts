@@ -1,5 +1,13 @@
 import { notifyUnit } from './effects.js';
-import { defineSteps, finishClock, record, setStage, unitOf, type StepContext } from './machine.js';
+import {
+  awaitFinalReply,
+  defineSteps,
+  finishClock,
+  record,
+  setStage,
+  unitOf,
+  type StepContext,
+} from './machine.js';
 import { reject } from './step-rejected.js';
 
 /**
@@ -20,6 +28,7 @@ export const rectificationSteps = defineSteps({
       checkRectificationDue(input.dueAt, ctx);
     },
     apply(s, input, ctx) {
+      finishClock(s, 'rectification_order', ctx.now);
       s.rectification = {
         measures: input.measures,
         fineFen: input.fineFen,
@@ -61,7 +70,7 @@ export const rectificationSteps = defineSteps({
       r.completedAt = ctx.now;
       record(s, 'rectified', ctx);
       setStage(s, { name: 'awaiting_feedback', unitId: unitOf(s) });
-      return [];
+      return awaitFinalReply(s, ctx.policy);
     },
   },
   reviewRectification: {
@@ -83,7 +92,7 @@ export const rectificationSteps = defineSteps({
         r.writtenOffAt = ctx.now;
         record(s, 'written_off', ctx, { comment: input.comment });
         setStage(s, { name: 'awaiting_feedback', unitId });
-        return [];
+        return awaitFinalReply(s, ctx.policy);
       }
       r.dueAt = input.newDueAt!;
       record(s, 'review_rejected', ctx, { comment: input.comment, newDueAt: r.dueAt });

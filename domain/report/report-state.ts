@@ -234,6 +234,8 @@ export interface ReportState {
   }[];
   readonly satisfaction: { readonly at: string; readonly rating: Satisfaction; readonly comment?: string }[];
   reopens: number;
+  /** 回访 calls that reached nobody (policy version 3 on). */
+  callbackFailures?: number;
   readonly reward: RewardRecord;
   readonly duplicates: DuplicateLink[];
   readonly clocks: ClockState[];

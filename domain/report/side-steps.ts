@@ -1,7 +1,9 @@
 import { assignTo } from './assignment-steps.js';
 import {
   defineSteps,
+  finishClock,
   haltClock,
+  startOptionalClock,
   pauseStepClock,
   record,
   resumeStepClock,
@@ -49,6 +51,7 @@ export const sideSteps = defineSteps({
       });
       setStage(s, { name: 'disputed', unitId, reason: input.reason, resumeTo });
       return [
+        ...startOptionalClock(ctx.policy, 'dispute_decision'),
         {
           kind: 'notify',
           notification: {
@@ -72,6 +75,7 @@ export const sideSteps = defineSteps({
       const stage = s.stage.name === 'disputed' ? s.stage : reject('wrong_stage', 'not disputed');
       const dispute = s.disputes.at(-1)!;
       dispute.resolution = { at: ctx.now, by: ctx.actor.id, decision: input.decision };
+      finishClock(s, 'dispute_decision', ctx.now);
       record(s, 'dispute_resolved', ctx, {
         decision: input.decision,
         ...(input.unitId ? { unitId: input.unitId } : {}),

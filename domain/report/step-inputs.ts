@@ -105,6 +105,7 @@ export const STEP_INPUTS = {
   giveInterimReply: WithActor({ summary: Text() }),
   giveFeedback: WithActor({ summary: Text() }),
   recordSatisfaction: WithActor({ rating: OneOf(SATISFACTION_VALUES), comment: Type.Optional(Text()) }),
+  recordCallbackUnreachable: WithActor({ note: Type.Optional(Text()) }),
   claimReward: WithActor({ claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
   proposeReward: WithActor({
     basis: Type.Union([

@@ -24,6 +24,8 @@ export const TIMELINE_EVENTS = {
   interim_reply_given: '阶段性答复',
   feedback_given: '反馈',
   satisfaction_recorded: '回访评价',
+  callback_attempt_failed: '回访未接通',
+  callback_unreachable: '回访无法联系',
   reopened: '重新办理',
   reward_pending: '待奖励',
   reward_claimed: '认领奖励',

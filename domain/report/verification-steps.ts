@@ -1,5 +1,5 @@
 import type { Effect } from './effects.js';
-import { defineSteps, finishClock, record, setStage, unitOf } from './machine.js';
+import { defineSteps, finishClock, record, setStage, startOptionalClock, unitOf } from './machine.js';
 import { reject } from './step-rejected.js';
 
 /** 核查: the unit goes on site and finds the report substantiated or not, and what hazards it holds. */
@@ -57,10 +57,10 @@ export const verificationSteps = defineSteps({
           },
         });
       }
-      setStage(
-        s,
-        input.hazardsFound > 0 ? { name: 'verified', unitId } : { name: 'awaiting_feedback', unitId },
-      );
+      if (input.hazardsFound > 0) {
+        setStage(s, { name: 'verified', unitId });
+        effects.push(...startOptionalClock(ctx.policy, 'rectification_order'));
+      } else setStage(s, { name: 'awaiting_feedback', unitId });
       return effects;
     },
   },

@@ -19,11 +19,10 @@ import { anIntake, people } from './reports.js';
  * and stopped clocks can be asserted without Temporal).
  */
 
-const POLICY_FILE = new URL('../../policies/district-default.v1.json', import.meta.url);
-export const policy: Policy = validatePolicy(
-  JSON.parse(readFileSync(POLICY_FILE, 'utf8')),
-  'district-default.v1.json',
-);
+/** A shipped policy file, validated as the worker would. */
+export const loadPolicy = (file: string): Policy =>
+  validatePolicy(JSON.parse(readFileSync(new URL(`../../policies/${file}`, import.meta.url), 'utf8')), file);
+export const policy: Policy = loadPolicy('district-default.v1.json');
 
 const HOUR = 3_600_000;
 /** Monday 2026-11-23 09:30 Beijing time. */
@@ -32,9 +31,12 @@ export const after = (hours: number, from = T0): string =>
   new Date(Date.parse(from) + hours * HOUR).toISOString();
 
 /** A report just received at {@link T0}, with its acceptance and feedback clocks running. */
-export function receivedReport(overrides: Parameters<typeof anIntake>[0] = {}): ReportState {
+export function receivedReport(
+  overrides: Parameters<typeof anIntake>[0] = {},
+  p: Policy = policy,
+): ReportState {
   const intake = anIntake({ receivedAt: T0, ...overrides });
-  const s = newReport(`report-${intake.externalId}`, intake, { id: policy.id, version: policy.version }, T0);
+  const s = newReport(`report-${intake.externalId}`, intake, { id: p.id, version: p.version }, T0);
   runEffects(
     s,
     [
@@ -42,18 +44,19 @@ export function receivedReport(overrides: Parameters<typeof anIntake>[0] = {}): 
       { kind: 'start_clock', clock: 'feedback' },
     ],
     T0,
+    p,
   );
   return s;
 }
 
-function runEffects(s: ReportState, effects: readonly Effect[], now: string): void {
+function runEffects(s: ReportState, effects: readonly Effect[], now: string, p: Policy): void {
   for (const e of effects) {
     if (e.kind !== 'start_clock') continue;
     const startedAt =
       e.clock === 'acceptance' || (e.clock === 'feedback' && s.reopens === 0) ? s.intake.receivedAt : now;
     addClock(
       s,
-      scheduleClock(policy, workCalendar, {
+      scheduleClock(p, workCalendar, {
         clock: e.clock,
         occurrence: nextOccurrence(s, e.clock),
         startedAt,
@@ -65,9 +68,15 @@ function runEffects(s: ReportState, effects: readonly Effect[], now: string): vo
 }
 
 /** Applies a step at `now` (default {@link T0}) and carries out its clock effects; returns all effects. */
-export function drive<S extends StepName>(s: ReportState, step: S, input: StepInput<S>, now = T0): Effect[] {
-  const effects = applyStep(STEPS, step, s, input, { now, policy, rules: NEWEST_RULES });
-  runEffects(s, effects, now);
+export function drive<S extends StepName>(
+  s: ReportState,
+  step: S,
+  input: StepInput<S>,
+  now = T0,
+  p: Policy = policy,
+): Effect[] {
+  const effects = applyStep(STEPS, step, s, input, { now, policy: p, rules: NEWEST_RULES });
+  runEffects(s, effects, now, p);
   return effects;
 }
 
@@ -119,14 +128,14 @@ export const FIVE_POINTS = {
  */
 export function reportAt(
   stage: StageName,
-  opts: { majorHazard?: boolean; intake?: Parameters<typeof anIntake>[0] } = {},
+  opts: { majorHazard?: boolean; intake?: Parameters<typeof anIntake>[0]; policy?: Policy } = {},
 ): { s: ReportState; now: string } {
-  const s = receivedReport(opts.intake);
+  const s = receivedReport(opts.intake, opts.policy);
   let now = T0;
   for (const [step, input] of mainLine(opts.majorHazard ?? false)) {
     if (s.stage.name === stage) return { s, now };
     now = after(1, now);
-    drive(s, step, input, now);
+    drive(s, step, input, now, opts.policy);
   }
   if (s.stage.name !== stage) throw new Error(`the main line never reaches ${stage}`);
   return { s, now };

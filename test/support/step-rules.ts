@@ -59,6 +59,11 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     input: { rating: 'satisfied' },
     wrongAt: 'awaiting_feedback',
   },
+  recordCallbackUnreachable: {
+    roles: ['intake', 'dispatcher'],
+    input: { note: '电话无人接听' },
+    wrongAt: 'awaiting_feedback',
+  },
   claimReward: { roles: ['intake'], input: { claimCodeHash: sha256(CLAIM_CODE) }, wrongAt: 'feedback_given' },
   proposeReward: {
     roles: ['reward_proposer'],

@@ -47,6 +47,7 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string } } = {
   giveInterimReply: () => at('rectifying'),
   giveFeedback: () => at('awaiting_feedback'),
   recordSatisfaction: () => at('feedback_given'),
+  recordCallbackUnreachable: () => at('feedback_given'),
   claimReward: () => at('reward_pending', { intake: anonymous }),
   proposeReward: () => at('reward_pending'),
   decideReward: () => at('reward_proposed'),

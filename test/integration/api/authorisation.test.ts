@@ -66,6 +66,7 @@ const MAY: Record<string, readonly string[]> = {
   'review-rectification': ['reviewer'],
   'give-interim-reply': ['handler', 'dispatcher'],
   'give-feedback': ['handler', 'dispatcher'],
+  'record-callback-unreachable': ['intake', 'dispatcher'],
   'record-satisfaction': ['intake', 'dispatcher'],
   'claim-reward': ['intake'],
   'propose-reward': ['reward_proposer'],
