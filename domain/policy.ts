@@ -89,6 +89,20 @@ export const PolicySchema = Closed({
   reward: Closed({
     eligibleOutcomes: Type.Array(OneOf(VERIFICATION_OUTCOME_VALUES), { minItems: 1 }),
     rule: RewardRuleSchema,
+    /**
+     * What a verified finding must be to earn a reward (安监总财〔2018〕19号 第六条, 第九条（二）):
+     * a 重大事故隐患, a 安全生产非法违法行为, or a concealed or falsely reported accident. A local
+     * rule may add ordinary hazards (`ordinaryHazard`). From version 3 on; with it, a proposal's
+     * basis must also be the one on the record (the fine with its penalty decision, the accident).
+     */
+    eligibility: Type.Optional(
+      Closed({
+        majorHazard: Type.Boolean(),
+        illegalActivity: Type.Boolean(),
+        concealedAccident: Type.Boolean(),
+        ordinaryHazard: Type.Boolean(),
+      }),
+    ),
   }),
   /** What intake accepts (from version 2 on; older versions get {@link DEFAULT_INTAKE_BOUNDS}). */
   intake: Type.Optional(

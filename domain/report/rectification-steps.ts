@@ -25,6 +25,8 @@ export const rectificationSteps = defineSteps({
     check(s, input, ctx) {
       if (s.verification?.majorHazard && !input.fivePoints)
         reject('invalid_input', 'a major hazard needs the five fixed points (五落实)');
+      if (ctx.policy.reward.eligibility && input.fineFen && !input.penaltyDecision)
+        reject('invalid_input', 'a fine needs its penalty decision (行政处罚决定书): penaltyDecision');
       checkRectificationDue(input.dueAt, ctx);
     },
     apply(s, input, ctx) {
@@ -32,6 +34,7 @@ export const rectificationSteps = defineSteps({
       s.rectification = {
         measures: input.measures,
         fineFen: input.fineFen,
+        ...(input.penaltyDecision ? { penaltyDecision: input.penaltyDecision } : {}),
         dueAt: input.dueAt,
         fivePoints: input.fivePoints,
         orderedAt: ctx.now,

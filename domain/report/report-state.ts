@@ -1,6 +1,6 @@
 import type { ClockSchedule } from '../deadline-schedule.js';
 import type { PolicyRef } from '../policy.js';
-import type { RewardProposal } from '../reward-rule.js';
+import type { AccidentGrade, RewardProposal } from '../reward-rule.js';
 import type {
   Actor,
   Category,
@@ -125,6 +125,8 @@ export interface Verification {
   readonly findings: string;
   readonly hazardsFound: number;
   readonly majorHazard: boolean;
+  readonly illegalActivity?: boolean;
+  readonly concealedAccident?: { readonly grade: AccidentGrade; readonly concealedDeaths: number };
   readonly evidence: readonly string[];
   readonly by: string;
   readonly unitId: string;
@@ -134,6 +136,7 @@ export interface Verification {
 export interface Rectification {
   readonly measures: readonly Measure[];
   readonly fineFen: number | undefined;
+  readonly penaltyDecision?: { readonly number: string; readonly decidedOn: string };
   dueAt: string;
   readonly fivePoints: Readonly<Record<string, string>> | undefined;
   readonly orderedAt: string;

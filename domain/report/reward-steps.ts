@@ -1,4 +1,4 @@
-import { applyOverride, maxRewardFen, proposeRewardAmount, yuan } from '../reward-rule.js';
+import { applyOverride, maxRewardFen, proposeRewardAmount, yuan, type RewardBasis } from '../reward-rule.js';
 import { notifyReporter, type Effect } from './effects.js';
 import { defineSteps, finishClock, record, setStage, stopAllClocks, type StepContext } from './machine.js';
 import type { DuplicateLink, ReportState } from './report-state.js';
@@ -18,11 +18,29 @@ export function rewardRecipient(s: ReportState): DuplicateLink {
   return named[0] ?? own;
 }
 
+/**
+ * Whether the verified finding earns a reward under the policy: its outcome, and (policy version 3
+ * on) what was found — only a major hazard, an illegal activity or a concealed accident under the
+ * national rule; an ordinary hazard only where a local rule adds it.
+ */
+function findingEarnsReward(s: ReportState, policy: StepContext['policy']): boolean {
+  const v = s.verification;
+  if (!v || !policy.reward.eligibleOutcomes.includes(v.outcome)) return false;
+  const e = policy.reward.eligibility;
+  if (!e) return true;
+  return (
+    (v.majorHazard && e.majorHazard) ||
+    (v.illegalActivity === true && e.illegalActivity) ||
+    (v.concealedAccident !== undefined && e.concealedAccident) ||
+    (v.hazardsFound > 0 && e.ordinaryHazard)
+  );
+}
+
 /** After the final satisfaction callback: on to the reward if one is due, else closed. */
 export function concludeHandling(s: ReportState, ctx: StepContext): Effect[] {
   const outcome = s.verification?.outcome;
   if (!outcome || outcome === 'unsubstantiated') return close(s, ctx, 'unsubstantiated');
-  if (!ctx.policy.reward.eligibleOutcomes.includes(outcome)) return close(s, ctx, 'reward_ineligible');
+  if (!findingEarnsReward(s, ctx.policy)) return close(s, ctx, 'reward_ineligible');
   record(s, 'reward_pending', ctx, { recipientReportId: rewardRecipient(s).reportId });
   setStage(s, { name: 'reward_pending' });
   return [{ kind: 'start_clock', clock: 'reward_proposal' }];
@@ -45,6 +63,32 @@ function withinCap(amountFen: number, what: string, ctx: StepContext): void {
   const cap = maxRewardFen(ctx.policy.reward.rule);
   if (amountFen > cap)
     reject('invalid_input', `${what} ${yuan(amountFen)} exceeds the maximum reward of ${yuan(cap)} a report`);
+}
+
+/**
+ * 奖励依据 from the record (policy version 3 on): a fine is the one the penalty decision set at
+ * rectification, an accident the one verification established. A proposal that says otherwise is
+ * refused: the amount must follow from what the report shows.
+ */
+function basisOnRecord(s: ReportState, basis: RewardBasis): void {
+  if (basis.kind === 'fine') {
+    // No fine on the record is a fine of 0 (the rule's minimum): the entitlement is the finding.
+    const recorded = s.rectification?.fineFen ?? 0;
+    const decision = s.rectification?.penaltyDecision;
+    if (recorded !== basis.fineFen)
+      reject(
+        'not_eligible',
+        `the fine on the record is ${yuan(recorded)}${decision ? ` (${decision.number})` : ''}, not ${yuan(basis.fineFen)}`,
+      );
+    return;
+  }
+  const a = s.verification?.concealedAccident;
+  if (!a) reject('not_eligible', 'no concealed accident is on the record');
+  else if (a.grade !== basis.grade || a.concealedDeaths !== basis.concealedDeaths)
+    reject(
+      'not_eligible',
+      `the record shows a ${a.grade} accident with ${a.concealedDeaths} concealed death(s), not ${basis.grade} with ${basis.concealedDeaths}`,
+    );
 }
 
 const needsClaim = (s: ReportState) =>
@@ -74,6 +118,7 @@ export const rewardSteps = defineSteps({
     check(s, input, ctx) {
       if (needsClaim(s))
         reject('not_eligible', 'the anonymous reporter has not claimed the reward with the claim code');
+      if (ctx.policy.reward.eligibility) basisOnRecord(s, input.basis);
       if (input.override) withinCap(input.override.amountFen, 'the override', ctx);
     },
     apply(s, input, ctx) {

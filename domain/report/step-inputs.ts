@@ -53,6 +53,16 @@ export type Intake = Static<typeof IntakeSchema>;
 
 const WithActor = <P extends TProperties>(p: P) => Closed({ actor: ActorSchema, ...p });
 
+const AccidentGradeSchema = OneOf(Object.keys(ACCIDENT_GRADES) as (keyof typeof ACCIDENT_GRADES)[]);
+export const ConcealedAccidentSchema = Closed({
+  grade: AccidentGradeSchema,
+  concealedDeaths: Type.Integer({ minimum: 1, maximum: 1000 }),
+});
+export const PenaltyDecisionSchema = Closed({
+  number: Text(100),
+  decidedOn: Type.String({ format: 'date', pattern: '^20[0-9]{2}-' }),
+});
+
 export const STEP_INPUTS = {
   acceptReport: WithActor({
     urgency: OneOf(URGENCY_VALUES),
@@ -79,11 +89,17 @@ export const STEP_INPUTS = {
     findings: Text(),
     hazardsFound: Type.Integer({ minimum: 0, maximum: 10_000 }),
     majorHazard: Type.Boolean(),
+    /** 安全生产非法违法行为 found (a basis of reward under 安监总财〔2018〕19号 第六条). */
+    illegalActivity: Type.Optional(Type.Boolean()),
+    /** A concealed or falsely reported accident (瞒报谎报事故), as finally established. */
+    concealedAccident: Type.Optional(ConcealedAccidentSchema),
     evidence: Type.Optional(Refs),
   }),
   orderRectification: WithActor({
     measures: Type.Array(OneOf(MEASURE_VALUES), { minItems: 1, uniqueItems: true }),
     fineFen: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** 行政处罚决定书: the decision that sets the fine, its number and date. */
+    penaltyDecision: Type.Optional(PenaltyDecisionSchema),
     dueAt: Instant,
     /** 五落实: required for major hazards. */
     fivePoints: Type.Optional(

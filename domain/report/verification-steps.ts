@@ -34,6 +34,8 @@ export const verificationSteps = defineSteps({
         outcome: input.outcome,
         hazardsFound: input.hazardsFound,
         majorHazard: input.majorHazard,
+        ...(input.illegalActivity ? { illegalActivity: true } : {}),
+        ...(input.concealedAccident ? { concealedAccident: input.concealedAccident } : {}),
       });
       const effects: Effect[] = [];
       if (input.majorHazard) {

@@ -108,10 +108,13 @@ export async function handleToRewardThroughApi(
     findings: '楼道内违规充电属实',
     hazardsFound: 1,
     majorHazard: false,
+    illegalActivity: true,
   });
   await step('order-rectification', 'handler:unit-a', {
     measures: opts.fineFen ? ['order_rectification', 'administrative_penalty'] : ['order_rectification'],
-    ...(opts.fineFen ? { fineFen: opts.fineFen } : {}),
+    ...(opts.fineFen
+      ? { fineFen: opts.fineFen, penaltyDecision: { number: '浦应急罚〔2026〕1号', decidedOn: '2026-11-20' } }
+      : {}),
     dueAt: new Date(Date.parse(MONDAY_MORNING) + 10 * 86_400_000).toISOString(),
   });
   await step('report-rectification', 'handler:unit-a', { summary: '已清理电池，停止楼道充电' });

@@ -40,6 +40,11 @@ export interface Handling {
   readonly outcome?: VerificationOutcome;
   /** The fine ordered with the rectification, in fen; none when absent. */
   readonly fineFen?: number;
+  /** A concealed accident established by verification (瞒报谎报事故). */
+  readonly concealedAccident?: {
+    readonly grade: 'general' | 'larger' | 'major' | 'especially_major';
+    readonly concealedDeaths: number;
+  };
 }
 
 /**
@@ -49,7 +54,7 @@ export interface Handling {
 export async function handleToConclusion(
   d: StepDriver,
   h: Handle,
-  { outcome = 'substantiated', fineFen }: Handling = {},
+  { outcome = 'substantiated', fineFen, concealedAccident }: Handling = {},
 ): Promise<ReportView> {
   await d.step(h, 'startVerification', { actor: people.handlerA });
   const found = outcome === 'unsubstantiated' ? 0 : 1;
@@ -59,12 +64,17 @@ export async function handleToConclusion(
     findings: found ? '楼道内违规充电属实' : '现场未发现举报所述情况',
     hazardsFound: found,
     majorHazard: false,
+    // An illegal activity (违法行为) earns a reward under the national rule; an ordinary hazard not.
+    ...(found ? { illegalActivity: true } : {}),
+    ...(concealedAccident ? { concealedAccident } : {}),
   });
   if (found) {
     await d.step(h, 'orderRectification', {
       actor: people.handlerA,
       measures: fineFen ? ['order_rectification', 'administrative_penalty'] : ['order_rectification'],
-      ...(fineFen ? { fineFen } : {}),
+      ...(fineFen
+        ? { fineFen, penaltyDecision: { number: '浦应急罚〔2026〕1号', decidedOn: '2026-11-20' } }
+        : {}),
       dueAt: new Date(Date.parse(verified.timeline.at(-1)!.at) + 10 * DAY).toISOString(),
     });
     await d.step(h, 'reportRectification', { actor: people.handlerA, summary: '已清理电池，停止楼道充电' });

@@ -95,7 +95,14 @@ export const mainLine = (majorHazard: boolean): [StepName, StepInput<StepName>][
   ['startVerification', { actor: handlerA }],
   [
     'submitVerification',
-    { actor: handlerA, outcome: 'substantiated', findings: '属实', hazardsFound: 2, majorHazard },
+    {
+      actor: handlerA,
+      outcome: 'substantiated',
+      findings: '属实',
+      hazardsFound: 2,
+      majorHazard,
+      illegalActivity: true,
+    },
   ],
   [
     'orderRectification',

@@ -127,7 +127,7 @@ describe('hostile input is refused at the door and changes nothing', () => {
     beforeAll(async () => {
       const answer = await receive();
       id = answer.id;
-      await handleToRewardThroughApi(api, id, answer.claimCode);
+      await handleToRewardThroughApi(api, id, answer.claimCode, { fineFen: 5_000_000 });
     });
 
     it('refuses an override above the maximum, even with a reason', async () => {

@@ -65,11 +65,13 @@ describe('the steps of a report through the API', () => {
       findings: '楼道内充电属实',
       hazardsFound: 2,
       majorHazard: false,
+      illegalActivity: true,
     });
     const dueAt = new Date(Date.parse(MONDAY_MORNING) + 10 * DAY).toISOString();
     await step(id, 'order-rectification', 'handler:unit-a', {
       measures: ['order_rectification'],
       fineFen: 5_000_000,
+      penaltyDecision: { number: '浦应急罚〔2026〕18号', decidedOn: '2026-11-23' },
       dueAt,
     });
     await step(id, 'report-rectification', 'handler:unit-a', { summary: '已清理电池' });
@@ -187,11 +189,13 @@ describe('the steps of a report through the API', () => {
       findings: '属实',
       hazardsFound: 1,
       majorHazard: false,
+      illegalActivity: true,
     });
     const dueAt = new Date(Date.parse(MONDAY_MORNING) + 5 * DAY).toISOString();
     await step(named.id, 'order-rectification', 'handler:unit-a', {
       measures: ['order_rectification'],
       fineFen: 100_000,
+      penaltyDecision: { number: '浦应急罚〔2026〕19号', decidedOn: '2026-11-23' },
       dueAt,
     });
     await step(named.id, 'report-rectification', 'handler:unit-a', { summary: '已整改' });

@@ -42,6 +42,7 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
       findings: '楼道内充电属实',
       hazardsFound: 2,
       majorHazard: false,
+      illegalActivity: true, // 违规经营: a basis of reward (an ordinary hazard alone earns none)
     });
     expect(v.stage.name).toBe('verified');
     const due = new Date(Date.parse(MONDAY_MORNING) + 10 * DAY).toISOString();
@@ -49,6 +50,7 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
       actor: people.handlerA,
       measures: ['order_rectification', 'administrative_penalty'],
       fineFen: 5_000_000,
+      penaltyDecision: { number: '浦应急罚〔2026〕18号', decidedOn: '2026-11-23' },
       dueAt: due,
     });
     expect(v.stage).toEqual({ name: 'rectifying', unitId: 'unit-a', dueAt: due });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReportEnv, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
-import { driveToConclusion } from '../../support/lifecycles.js';
+import { driveToConclusion, type Handling } from '../../support/lifecycles.js';
 import { refusalOf as refusal } from '../../support/workflow-steps.js';
 import { people } from '../../support/reports.js';
 
@@ -17,9 +17,12 @@ const ledgerOf = (h: ReportHandle) =>
   t.sql<{ amount_fen: string; payment_reference: string; proposed_by: string; approved_by: string }[]>`
     select amount_fen, payment_reference, proposed_by, approved_by from reward_ledger where report_id = ${h.workflowId}`;
 
-async function rewardPending(fineFen = 5_000_000): Promise<ReportHandle> {
+async function rewardPending(
+  fineFen: number | undefined = 5_000_000,
+  handling: Handling = {},
+): Promise<ReportHandle> {
   const h = await t.start();
-  const v = await driveToConclusion(t, h, { fineFen });
+  const v = await driveToConclusion(t, h, { ...(fineFen ? { fineFen } : {}), ...handling });
   expect(v.stage).toEqual({ name: 'reward_pending' });
   return h;
 }
@@ -53,7 +56,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
   });
 
   it('rewards a concealed accident per concealed death by accident grade (较大事故: ¥40,000 each)', async () => {
-    const h = await rewardPending();
+    const h = await rewardPending(undefined, { concealedAccident: { grade: 'larger', concealedDeaths: 2 } });
     const v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'concealed-accident', grade: 'larger', concealedDeaths: 2 },
