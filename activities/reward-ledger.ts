@@ -7,6 +7,10 @@ export interface Disbursement {
   readonly proposedBy: string;
   readonly approvedBy: string;
   readonly paidBy: string;
+  /** Who is paid, as a reference (see payeeReference); absent from payments made before 0.3. */
+  readonly payee?: string;
+  /** Finance's own voucher number. */
+  readonly voucher?: string;
 }
 
 export interface PaymentRecord {
@@ -29,8 +33,9 @@ export function createLedgerActivities({ sql, log }: Pick<ActivityDeps, 'sql' | 
       const [inserted] = await refuseBadData(
         'disburseReward',
         () => sql<{ paid_at: Date }[]>`
-          insert into reward_ledger (report_id, amount_fen, payment_reference, proposed_by, approved_by, paid_by)
-          values (${d.reportId}, ${d.amountFen}, ${reference}, ${d.proposedBy}, ${d.approvedBy}, ${d.paidBy})
+          insert into reward_ledger (report_id, amount_fen, payment_reference, proposed_by, approved_by, paid_by, payee_ref, voucher)
+          values (${d.reportId}, ${d.amountFen}, ${reference}, ${d.proposedBy}, ${d.approvedBy}, ${d.paidBy},
+                  ${d.payee ?? null}, ${d.voucher ?? null})
           on conflict (report_id) do nothing
           returning paid_at`,
       );

@@ -79,6 +79,11 @@ export const PolicySchema = Closed({
     final_reply: Type.Optional(Supervised(DurationSchema)),
     /** 回访: the reporter is called back about the answer. */
     callback: Type.Optional(Supervised(DurationSchema)),
+    /**
+     * 奖励认领: the window an anonymous reporter has to claim a reward with the claim code; when it
+     * closes unclaimed, the report closes as `reward_unclaimed`.
+     */
+    reward_claim: Type.Optional(Supervised(DurationSchema)),
   }),
   /** 回访: how many unanswered calls close the callback as unreachable (default 3). */
   callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
@@ -126,6 +131,7 @@ export const OPTIONAL_CLOCKS = [
   'rectification_order',
   'final_reply',
   'callback',
+  'reward_claim',
 ] as const;
 export type OptionalClock = (typeof OPTIONAL_CLOCKS)[number];
 

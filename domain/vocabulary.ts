@@ -123,6 +123,7 @@ export const CLOCKS = {
   rectification_order: '责令整改',
   final_reply: '最终答复',
   callback: '回访',
+  reward_claim: '奖励认领',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

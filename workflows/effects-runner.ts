@@ -4,7 +4,7 @@ import type { Policy } from '../domain/policy.js';
 import { addClock, nextOccurrence } from '../domain/report/clocks.js';
 import type { Effect, Notification } from '../domain/report/effects.js';
 import { record } from '../domain/report/machine.js';
-import { recordPayment } from '../domain/report/reward-steps.js';
+import { payeeReference, recordPayment } from '../domain/report/reward-steps.js';
 import type { ReportState } from '../domain/report/report-state.js';
 import { duplicateMergedSignal } from './messages.js';
 
@@ -93,6 +93,8 @@ export function createEffects(deps: {
               proposedBy: proposal.by,
               approvedBy: decision.by,
               paidBy: effect.paidBy,
+              payee: payeeReference(state),
+              ...(effect.voucher ? { voucher: effect.voucher } : {}),
             });
             queue.push(
               ...recordPayment(state, payment, { now, actor: { id: effect.paidBy, role: 'finance' } }),

@@ -1,6 +1,7 @@
 import type { Activities } from '../activities/index.js';
 import { effectiveDueAt, type ClockEvent } from '../domain/report/clocks.js';
 import { record } from '../domain/report/machine.js';
+import { expireAtDeadline } from '../domain/report/reward-steps.js';
 import type { ReportState } from '../domain/report/report-state.js';
 import { RUNGS } from '../domain/vocabulary.js';
 
@@ -28,6 +29,8 @@ export async function fireClockEvent(
     clock.overdue = true;
     kind = 'deadline_missed';
     record(state, kind, { now }, { clock: name, occurrence, dueAt });
+    // Some deadlines decide (a claim window closing): the report may close here.
+    expireAtDeadline(state, name, now);
   } else {
     clock.rungsFired += 1;
     kind = 'escalated';

@@ -6,9 +6,11 @@ import { beijingTime, label } from '../../domain/labels.js';
 /**
  * 群众共治典型案例: a closed report written up in the case template districts publish —
  * background, handling, public response, long-term mechanism — from the workflow's own record.
- * It is meant for publication, so it names units and roles, never people: no reporter identity
- * (the workflow holds none), no staff ids, and digit runs that look like a phone or ID number in
- * the citizen's own words are masked.
+ * It is meant for publication, so it names units and roles, never people, and tells what happened
+ * in its own words from the structured record: it never quotes the reporter — not the report's
+ * text, not the callback's comment (a citizen's own words can name them) — and leaves the reward's
+ * amount out (a reporter's reward is theirs to make public). The units' own words (findings, the
+ * rectification report) are quoted, with digit runs that look like a phone or ID number masked.
  */
 export interface CaseWriteUp {
   readonly title: string;
@@ -34,8 +36,10 @@ export function writeUpCase(view: ReportView, unitName: (id: string) => string):
   const event = (type: string) => view.timeline.find((e) => e.type === type);
 
   const background = [
-    `${beijingTime(intake.receivedAt)}，群众通过${CHANNELS[intake.channel]}反映${place}存在${subject}方面的安全隐患：` +
-      `“${maskNumbers(intake.description)}”`,
+    `${beijingTime(intake.receivedAt)}，群众通过${CHANNELS[intake.channel]}反映${place}存在${subject}方面的安全隐患` +
+      (classification
+        ? `，经受理定为${label('urgency', classification.urgency)}、${label('category', classification.category)}类。`
+        : '。'),
   ];
 
   const handling: string[] = [];
@@ -70,16 +74,14 @@ export function writeUpCase(view: ReportView, unitName: (id: string) => string):
       );
   }
   const paid = view.reward.payment;
-  if (paid) handling.push(`依据举报奖励办法，向举报人发放奖励${yuan(paid.amountFen)}。`);
+  if (paid) handling.push('依据《安全生产领域举报奖励办法》，向举报人发放了奖励。');
 
   const response: string[] = [];
   const feedback = view.feedback.at(-1);
   if (feedback) response.push(`${beijingTime(feedback.at)}，向举报人反馈办理结果。`);
   const rating = view.satisfaction.at(-1);
   response.push(
-    rating
-      ? `举报人对办理结果表示“${label('satisfaction', rating.rating)}”${rating.comment ? `：${maskNumbers(rating.comment)}` : '。'}`
-      : '举报人未作满意度评价。',
+    rating ? `举报人对办理结果表示“${label('satisfaction', rating.rating)}”。` : '举报人未作满意度评价。',
   );
   if (view.reopens > 0) response.push(`因群众不满意，本件曾重新办理${view.reopens}次。`);
 

@@ -9,7 +9,12 @@ export type Recipient =
       readonly unitId: string;
       readonly level?: 'case_officer' | 'section_chief' | 'leader';
     }
-  | { readonly kind: 'reporter'; readonly via: 'channel' }
+  | {
+      readonly kind: 'reporter';
+      readonly via: 'channel';
+      /** Whose reporter, when not this report's (a merged duplicate's, rewarded as first reporter). */
+      readonly reportId?: string;
+    }
   | { readonly kind: 'supervisors' }
   | { readonly kind: 'dispatch_centre' }
   /** Whoever runs Bihuan: a report the system itself cannot keep (see workflows/projector.ts). */
@@ -37,7 +42,7 @@ export type Effect =
   /** Write a 督办 rung that no clock fired (挂牌督办 of a major hazard) to the escalations record. */
   | { readonly kind: 'record_escalation'; readonly escalation: Escalation }
   /** Pay the approved reward through the ledger, then record the payment (which closes the report). */
-  | { readonly kind: 'disburse_reward'; readonly paidBy: string }
+  | { readonly kind: 'disburse_reward'; readonly paidBy: string; readonly voucher?: string }
   | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink };
 
 /** A notification to a unit's case officer. */

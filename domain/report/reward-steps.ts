@@ -1,6 +1,8 @@
 import { applyOverride, maxRewardFen, proposeRewardAmount, yuan, type RewardBasis } from '../reward-rule.js';
-import { notifyReporter, type Effect } from './effects.js';
+import type { Effect } from './effects.js';
 import { defineSteps, finishClock, record, setStage, stopAllClocks, type StepContext } from './machine.js';
+import type { ClockName } from '../vocabulary.js';
+import { runningClock } from './clocks.js';
 import type { DuplicateLink, ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
 
@@ -8,6 +10,15 @@ import { reject } from './step-rejected.js';
  * 奖励: three levels, three different people — the verification group proposes, the department
  * head approves, adjusts or rejects, finance pays exactly once (谁受理、谁奖励).
  */
+
+/**
+ * The payee as the ledger keeps it: a reference, never an identity — the vault entry of a named
+ * reporter, or the report whose claim an anonymous one made.
+ */
+export function payeeReference(s: ReportState): string {
+  const { reportId, reporter } = rewardRecipient(s);
+  return reporter.kind === 'named' ? `vault:${reporter.vaultRef}` : `claim:${reportId}`;
+}
 
 /** Who gets the reward: among this report and its merged duplicates, the first accepted real-name reporter; else this report's anonymous reporter, by claim code. */
 export function rewardRecipient(s: ReportState): DuplicateLink {
@@ -43,6 +54,9 @@ export function concludeHandling(s: ReportState, ctx: StepContext): Effect[] {
   if (!findingEarnsReward(s, ctx.policy)) return close(s, ctx, 'reward_ineligible');
   record(s, 'reward_pending', ctx, { recipientReportId: rewardRecipient(s).reportId });
   setStage(s, { name: 'reward_pending' });
+  // An anonymous reporter claims first, within the policy's window; the proposal's clock starts then.
+  if (needsClaim(s) && ctx.policy.clocks.reward_claim)
+    return [{ kind: 'start_clock', clock: 'reward_claim' }];
   return [{ kind: 'start_clock', clock: 'reward_proposal' }];
 }
 
@@ -109,7 +123,9 @@ export const rewardSteps = defineSteps({
     apply(s, _input, ctx) {
       s.reward.claimedAt = ctx.now;
       record(s, 'reward_claimed', ctx);
-      return [];
+      if (!runningClock(s, 'reward_claim')) return [];
+      finishClock(s, 'reward_claim', ctx.now);
+      return [{ kind: 'start_clock', clock: 'reward_proposal' }];
     },
   },
   proposeReward: {
@@ -182,9 +198,22 @@ export const rewardSteps = defineSteps({
     },
     // 发放 is a side effect: the effects runner pays (exactly once, by the ledger), then records
     // the payment with {@link recordPayment}.
-    apply: (_s, _input, ctx) => [{ kind: 'disburse_reward', paidBy: ctx.actor.id }],
+    apply: (_s, input, ctx) => [
+      { kind: 'disburse_reward', paidBy: ctx.actor.id, ...(input.voucher ? { voucher: input.voucher } : {}) },
+    ],
   },
 });
+
+/**
+ * A clock whose deadline decides, not only escalates: when the claim window closes unclaimed, the
+ * reward lapses and the report closes (奖励认领期满未认领). Returns whether the report closed.
+ */
+export function expireAtDeadline(s: ReportState, clock: ClockName, now: string): boolean {
+  if (clock !== 'reward_claim' || s.stage.name !== 'reward_pending' || s.reward.claimedAt) return false;
+  record(s, 'reward_unclaimed', { now }, { recipientReportId: rewardRecipient(s).reportId });
+  close(s, { now }, 'reward_unclaimed');
+  return true;
+}
 
 /** Records a payment the ledger confirmed, and closes the report. */
 export function recordPayment(
@@ -199,6 +228,24 @@ export function recordPayment(
     at: ctx.now,
   };
   finishClock(s, 'reward_payment', ctx.now);
-  record(s, 'reward_paid', ctx, { amountFen: payment.amountFen, paymentReference: payment.paymentReference });
-  return [notifyReporter('reward_paid', { amountFen: payment.amountFen }), ...close(s, ctx, 'reward_paid')];
+  const recipient = rewardRecipient(s).reportId;
+  record(s, 'reward_paid', ctx, {
+    amountFen: payment.amountFen,
+    paymentReference: payment.paymentReference,
+    ...(recipient !== s.reportId ? { recipientReportId: recipient } : {}),
+  });
+  // The notice goes to the reporter rewarded: a merged duplicate's, where that one was first.
+  const notice: Effect = {
+    kind: 'notify',
+    notification: {
+      kind: 'reward_paid',
+      recipient: {
+        kind: 'reporter',
+        via: 'channel',
+        ...(recipient !== s.reportId ? { reportId: recipient } : {}),
+      },
+      payload: { amountFen: payment.amountFen },
+    },
+  };
+  return [notice, ...close(s, ctx, 'reward_paid')];
 }

@@ -139,7 +139,8 @@ export const STEP_INPUTS = {
     amountFen: Type.Optional(Type.Integer({ minimum: 0 })),
     reason: Type.Optional(Text()),
   }),
-  payReward: WithActor({}),
+  /** Finance's own voucher number (付款凭证号), kept in the ledger beside the payment reference. */
+  payReward: WithActor({ voucher: Type.Optional(Text(64)) }),
   withdrawReport: WithActor({ reason: Text() }),
   mergeReport: WithActor({ intoReportId: Id }),
   cancelReport: WithActor({ reason: Text() }),

@@ -34,6 +34,7 @@ export const TIMELINE_EVENTS = {
   reward_adjusted: '奖励审批调整',
   reward_rejected: '奖励审批不予奖励',
   reward_paid: '奖励发放',
+  reward_unclaimed: '奖励认领期满未认领',
   closed: '办结',
   withdrawn: '撤回',
   merged_into: '合并',

@@ -92,11 +92,13 @@ describe('reporter identity after whole lifecycles (双加密)', () => {
       findings: found ? '楼道内违规充电属实' : '现场未发现举报所述情况',
       hazardsFound: found ? 1 : 0,
       majorHazard: false,
+      ...(found ? { illegalActivity: true } : {}),
     });
     if (found) {
       await step(r.id, 'order-rectification', 'handler:unit-a', {
         measures: ['order_rectification', 'administrative_penalty'],
         fineFen: FINE_FEN,
+        penaltyDecision: { number: '浦应急罚〔2026〕9号', decidedOn: '2026-11-23' },
         dueAt: new Date(Date.parse(MONDAY_MORNING) + 10 * DAY).toISOString(),
       });
       await step(r.id, 'report-rectification', 'handler:unit-a', { summary: '已清理电池，停止楼道充电' });

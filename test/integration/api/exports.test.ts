@@ -204,7 +204,11 @@ describe('exports and case write-ups', () => {
     expect(text).toContain('建立每日燃气安全自查台账');
     for (const secret of [REPORTER.name, REPORTER.phone, REPORTER.idNumber])
       expect(text).not.toContain(secret);
-    expect(text).toContain('139****13'); // the phone the citizen typed into the description, masked
+    // The citizen's own words are never quoted (their text held a phone number), nor the reward's amount.
+    expect(text).not.toContain('老板电话');
+    expect(text).not.toContain('139');
+    expect(text).toMatch(/发放了奖励。/);
+    expect(text).not.toMatch(/奖励[\d,.]+元/);
 
     const docx = await api.get(`${reportUrl(major)}/case-write-up.docx`, 'dispatcher');
     expect(docx.statusCode).toBe(200);

@@ -104,6 +104,18 @@ describe('重复件: where several reported the same hazard, the first real-name
     expect(await refusalOf(claim)).toBe('not_eligible');
     v = await t.step(survivor, 'proposeReward', { actor: people.proposer, basis: fineBasis });
     expect(v.stage.name).toBe('reward_proposed');
+
+    // Paid to, and told of it, the reporter rewarded — the merged duplicate's, not the survivor's.
+    await t.step(survivor, 'decideReward', { actor: people.approver, decision: 'approved' });
+    v = await t.step(survivor, 'payReward', { actor: people.finance, voucher: '财付〔2026〕0042' });
+    expect(eventOf(v, 'reward_paid')?.data).toMatchObject({ recipientReportId: earliestNamed.workflowId });
+    const notice = (await t.outbox(survivor.workflowId)).filter((n) => n.kind === 'reward_paid');
+    expect(notice.map((n) => n.recipient)).toEqual([
+      { kind: 'reporter', via: 'channel', reportId: earliestNamed.workflowId },
+    ]);
+    const [row] = await t.sql<{ payee_ref: string; voucher: string }[]>`
+      select payee_ref, voucher from reward_ledger where report_id = ${survivor.workflowId}`;
+    expect(row).toEqual({ payee_ref: 'vault:vault:reporter:earliest', voucher: '财付〔2026〕0042' });
   });
 
   it('rewards the survivor’s anonymous reporter, by claim code, when no duplicate was named', async () => {

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import type { StepInput } from '../../../domain/report/step-inputs.js';
 import { FIVE_POINTS } from '../../support/machine-fixtures.js';
-import { acceptAndAssign } from '../../support/lifecycles.js';
-import { createReportEnv, DAY, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
-import { people } from '../../support/reports.js';
+import { plus, settled, skipTo } from '../../support/clock-events.js';
+import { acceptAndAssign, driveToConclusion } from '../../support/lifecycles.js';
+import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
+import { people, sha256 } from '../../support/reports.js';
 
 /**
  * 《安全生产领域举报奖励办法》(安监总财〔2018〕19号) under the default policy (district-default v3):
@@ -142,5 +143,46 @@ describe('reward law', () => {
     const v = await t.step(h, 'orderRectification', { ...order, penaltyDecision: DECISION });
     expect(v.rectification?.penaltyDecision).toEqual(DECISION);
     await t.step(h, 'cancelReport', { actor: people.admin, reason: '测试结束' });
+  });
+});
+
+describe('the claim window of an anonymous reporter', () => {
+  let t: ReportEnv;
+  beforeAll(async () => {
+    t = await createReportEnv({ startTime: '2026-11-23T01:30:00Z' });
+  });
+  afterAll(() => t?.close());
+  const CODE_HASH = sha256('claim-code-7');
+  const pending = async () => {
+    const h = await t.start({ reporter: { kind: 'anonymous', claimCodeHash: CODE_HASH } });
+    const v = await driveToConclusion(t, h);
+    expect(v.stage.name).toBe('reward_pending');
+    return { h, v };
+  };
+  const running = (v: ReportView, clock: string) =>
+    v.clocks.filter((c) => c.schedule.clock === clock && c.stoppedAt === undefined);
+
+  it('runs before the proposal: a claim within it starts the proposal’s clock', async () => {
+    const { h, v } = await pending();
+    expect(running(v, 'reward_claim')).toHaveLength(1);
+    expect(running(v, 'reward_proposal')).toHaveLength(0);
+    const claimed = await t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: CODE_HASH });
+    expect(claimed.deadlines.find((d) => d.clock === 'reward_claim')).toMatchObject({
+      endedHow: 'done',
+      onTime: true,
+    });
+    expect(running(claimed, 'reward_proposal')).toHaveLength(1);
+    await t.step(h, 'cancelReport', { actor: people.admin, reason: '测试结束' });
+  });
+
+  it('closes an unclaimed reward as reward_unclaimed when the window (90 days) runs out', async () => {
+    const { h, v } = await pending();
+    const window = running(v, 'reward_claim')[0]!.schedule;
+    expect(window.provenance.rule).toBe('90 calendar days');
+    await skipTo(t, plus(window.dueAt, HOUR));
+    const closed = await settled(t, h, (x) => x.stage.name === 'closed');
+    expect(closed.stage).toEqual({ name: 'closed', outcome: 'reward_unclaimed' });
+    expect(closed.timeline.map((e) => e.type)).toContain('reward_unclaimed');
+    expect(await h.result()).toEqual({ stage: { name: 'closed', outcome: 'reward_unclaimed' } });
   });
 });
