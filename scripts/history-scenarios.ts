@@ -48,7 +48,7 @@ const rewardPaid: Scenario = async (d) => {
   await driveToConclusion(d, h, { fineFen: 5_000_000 });
   await d.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
   await d.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
-  await d.step(h, 'payReward', { actor: people.finance });
+  await d.step(h, 'payReward', { actor: people.finance, voucher: '财付〔2026〕0001' });
   return { 'reward-paid': h };
 };
 
@@ -72,6 +72,7 @@ const majorHazardReview: Scenario = async (d) => {
     actor: people.handlerA,
     measures: ['order_rectification', 'suspension', 'administrative_penalty'],
     fineFen: 20_000_000,
+    penaltyDecision: { number: '浦应急罚〔2026〕101号', decidedOn: '2026-11-23' },
     dueAt: laterBy(v, 30 * DAY),
     fivePoints: {
       responsibility: '企业主要负责人',
@@ -131,7 +132,8 @@ const mergedDuplicate: Scenario = async (d) => {
 const verificationEscalated: Scenario = async (d) => {
   const h = await d.start('GD-FIXTURE-ESCALATED');
   await acceptAndAssign(d, h);
-  await d.skip(11 * DAY);
+  // Past the deadline and every rung of the ladder, whichever policy version counts them.
+  await d.skip(30 * DAY);
   await d.waitFor('verification reaches listed supervision', async () => {
     const v = await d.view(h);
     return v.escalations.some((e) => e.clock === 'verification' && e.rung === 'listed_supervision');
@@ -140,10 +142,46 @@ const verificationEscalated: Scenario = async (d) => {
   return { 'verification-escalated': h };
 };
 
+/**
+ * From 0.3.0: an interim reply during a long rectification, the final reply, a callback that
+ * reaches nobody three times, and an anonymous reporter's claim window closing unclaimed.
+ */
+const interimReplyClaimLapsed: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-CLAIM-LAPSED', {
+    reporter: { kind: 'anonymous', claimCodeHash: '0'.repeat(64) },
+  });
+  await acceptAndAssign(d, h);
+  await d.step(h, 'startVerification', { actor: people.handlerA });
+  const v = await d.step(h, 'submitVerification', {
+    actor: people.handlerA,
+    outcome: 'substantiated',
+    findings: '无证储存烟花爆竹',
+    hazardsFound: 1,
+    majorHazard: false,
+    illegalActivity: true,
+  });
+  await d.step(h, 'orderRectification', {
+    actor: people.handlerA,
+    measures: ['order_rectification'],
+    dueAt: laterBy(v, 20 * DAY),
+  });
+  await d.step(h, 'giveInterimReply', { actor: people.handlerA, summary: '经核查属实，已责令限期整改' });
+  await d.step(h, 'reportRectification', { actor: people.handlerA, summary: '已清运' });
+  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '已整改完毕' });
+  for (let i = 0; i < 3; i += 1) await d.step(h, 'recordCallbackUnreachable', { actor: people.dispatcher });
+  await d.skip(100 * DAY);
+  await d.waitFor(
+    'the claim window closes the report',
+    async () => (await d.view(h)).stage.name === 'closed',
+  );
+  return { 'interim-reply-claim-lapsed': h };
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   rejected,
   rewardPaid,
   majorHazardReview,
   mergedDuplicate,
   verificationEscalated,
+  interimReplyClaimLapsed,
 ];
