@@ -8,6 +8,8 @@ export interface DeadlineCalendar {
   addWorkingDays(startMs: number, n: number): number;
   /** 23:59:59.999 +08:00 of the local date of `ms`. */
   endOfChinaDay(ms: number): number;
+  /** The provisional years (statutory days off only, no notice yet) the dates of [from, to] touch. */
+  provisionalYears?(fromMs: number, toMs: number): readonly { readonly version: string; readonly year: number }[];
 }
 
 /** Why a deadline is what it is: enough for a supervisor to recompute it by hand. */
@@ -23,6 +25,12 @@ export interface DeadlineProvenance {
    * Monday to Friday, without holidays. Said openly, never guessed silently.
    */
   readonly calendarFallback?: string;
+  /**
+   * Set when a working-day count ran through a year whose holiday notice is not imported yet: the
+   * law's statutory days off were used, without the notice's bridging days and 调休. Said openly;
+   * the deadline is recomputed when the notice arrives.
+   */
+  readonly calendarProvisional?: string;
 }
 
 /**
@@ -131,6 +139,13 @@ export function scheduleClock(
     rule = describe(duration);
     if (dependsOnUrgency(policy, req.clock)) rule += ` (${req.urgency ?? 'general'})`;
   }
+  const rungInstants = spec.ladder.map((step) => rungAt(calendar, due, step, notes));
+  const last = Math.max(due, ...rungInstants);
+  // Only a count of working days asks the calendar for holidays.
+  const countsWorkingDays =
+    (req.clock !== 'rectification' && 'workingDays' in durationFor(policy, req)) ||
+    spec.ladder.some((step) => 'workingDays' in step.after);
+  const provisional = countsWorkingDays ? (calendar.provisionalYears?.(start, last) ?? []) : [];
   const warnBefore = spec.warnBeforeHours * HOUR;
   const warnAt = due - start > warnBefore ? due - warnBefore : start + Math.floor((due - start) / 2);
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -141,7 +156,7 @@ export function scheduleClock(
     startedAt: iso(start),
     warnAt: iso(warnAt),
     dueAt: iso(due),
-    rungs: spec.ladder.map((step) => ({ rung: step.rung, at: iso(rungAt(calendar, due, step, notes)) })),
+    rungs: spec.ladder.map((step, i) => ({ rung: step.rung, at: iso(rungInstants[i]!) })),
     provenance: {
       policyId: policy.id,
       policyVersion: policy.version,
@@ -149,6 +164,11 @@ export function scheduleClock(
       rule,
       startedAt: iso(start),
       ...(notes.length > 0 ? { calendarFallback: notes[0] } : {}),
+      ...(provisional.length > 0
+        ? {
+            calendarProvisional: `${provisional.map((y) => y.version).join(', ')}: statutory days off only, no State Council notice yet (no 调休); recomputed when it is imported`,
+          }
+        : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import cn2025 from './calendar/cn-2025.json' with { type: 'json' };
 import cn2026 from './calendar/cn-2026.json' with { type: 'json' };
+import { statutoryYear } from './statutory-holidays.js';
 
 /**
  * The official Chinese work calendar (public holidays and adjusted workdays 调休, as the 国务院办公厅
@@ -34,6 +35,11 @@ export interface CalendarYear {
   readonly holidays: readonly CalendarDay[];
   /** Weekend days that are working days (调休上班). */
   readonly adjustedWorkdays: readonly CalendarDay[];
+  /**
+   * Built from the law's statutory days off alone, before the year's notice (statutory-holidays.ts):
+   * no bridging days, no 调休. Deadlines counted through it are marked provisional.
+   */
+  readonly provisional?: true;
 }
 
 export interface WorkCalendar {
@@ -58,6 +64,8 @@ export interface WorkCalendar {
   endOfChinaDay(ms: number): number;
   /** Working days in the local dates after `fromDate` up to and including `toDate` (0 if none). */
   workingDaysBetween(fromDate: string, toDate: string): number;
+  /** The provisional years (see CalendarYear.provisional) the local dates of [fromMs, toMs] touch. */
+  provisionalYears(fromMs: number, toMs: number): readonly CalendarYear[];
 }
 
 export const WORK_CALENDAR_ERROR_CODES = {
@@ -142,17 +150,42 @@ export function addHours(ms: number, hours: number): number {
  * present, every date real and in its year, none listed twice, none both a holiday and a workday,
  * adjusted workdays on weekends. Throws one `CalendarDataError` naming every problem.
  */
-export function createWorkCalendar(years: readonly CalendarYear[]): WorkCalendar {
+export function createWorkCalendar(
+  years: readonly CalendarYear[],
+  /**
+   * What a year after the last one given holds, until its notice is imported (the law's
+   * statutory days off, marked provisional). Without it such a year is not covered.
+   */
+  opts: { beyond?: (year: number) => CalendarYear } = {},
+): WorkCalendar {
   const problems = validate(years);
   if (problems.length > 0) throw new CalendarDataError(problems);
   const sorted = [...years].sort((a, b) => a.year - b.year);
   const covered = Object.freeze(sorted.map((y) => y.year));
+  const lastCovered = Math.max(...covered);
   const holidays = new Set(sorted.flatMap((y) => y.holidays.map((d) => parseLocalDate(d.date))));
   const workdays = new Set(sorted.flatMap((y) => y.adjustedWorkdays.map((d) => parseLocalDate(d.date))));
+  // Years after the data, built on first use (deterministic: the same year always gives the same days).
+  const later = new Map<number, { year: CalendarYear; holidays: ReadonlySet<number> }>();
+  const laterYear = (year: number) => {
+    let known = later.get(year);
+    if (!known && opts.beyond) {
+      const built = opts.beyond(year);
+      const defects = validate([built]);
+      if (defects.length > 0) throw new CalendarDataError(defects);
+      known = { year: built, holidays: new Set(built.holidays.map((d) => parseLocalDate(d.date))) };
+      later.set(year, known);
+    }
+    return known;
+  };
 
   const isWorkingDayNumber = (day: number): boolean => {
     const year = new Date(day * DAY).getUTCFullYear();
-    if (!covered.includes(year)) throw new CalendarNotCoveredError(year, dateOf(day), covered);
+    if (!covered.includes(year)) {
+      const provisional = year > lastCovered ? laterYear(year) : undefined;
+      if (!provisional) throw new CalendarNotCoveredError(year, dateOf(day), covered);
+      return !provisional.holidays.has(day) && !isWeekend(day);
+    }
     if (workdays.has(day)) return true;
     return !holidays.has(day) && !isWeekend(day);
   };
@@ -172,6 +205,16 @@ export function createWorkCalendar(years: readonly CalendarYear[]): WorkCalendar
         if (isWorkingDayNumber(day)) counted += 1;
       }
       return (day + 1) * DAY - CHINA_OFFSET - 1;
+    },
+    provisionalYears(fromMs: number, toMs: number): readonly CalendarYear[] {
+      const from = new Date(chinaDayOf(fromMs) * DAY).getUTCFullYear();
+      const to = new Date(chinaDayOf(toMs) * DAY).getUTCFullYear();
+      const found: CalendarYear[] = [];
+      for (let year = Math.max(from, lastCovered + 1); year <= to; year += 1) {
+        const known = laterYear(year);
+        if (known) found.push(known.year);
+      }
+      return found;
     },
     workingDaysBetween(fromDate: string, toDate: string): number {
       let count = 0;
@@ -220,5 +263,8 @@ function checkDays(days: readonly CalendarDay[], what: string, year: number, pro
   return seen;
 }
 
-/** The calendar of the shipped years (`domain/calendar/*.json`); the default for deadlines. */
-export const workCalendar: WorkCalendar = createWorkCalendar([cn2025, cn2026]);
+/**
+ * The calendar of the shipped years (`domain/calendar/*.json`), and after them the law's statutory
+ * days off, provisional until the year's notice is imported: the default for deadlines.
+ */
+export const workCalendar: WorkCalendar = createWorkCalendar([cn2025, cn2026], { beyond: statutoryYear });

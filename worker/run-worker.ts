@@ -93,9 +93,10 @@ export async function runWorker(opts: {
 }
 
 /**
- * Working-day deadlines past the last year of calendar data cannot be fixed (the work calendar
- * refuses to guess), so say so well before that day comes: add the next year when the State
- * Council publishes it (usually in November), with scripts/import-calendar.ts.
+ * Past the last year of imported calendar data, working days follow the law's statutory days off
+ * (provisional: no bridging days, no 调休), and the deadlines say so. Say it here too, well before
+ * that day comes: import the next year when the State Council publishes it (usually in November),
+ * with scripts/import-calendar.ts.
  */
 function warnIfCalendarEndsSoon(log: Logger, now = Date.now()): void {
   const lastYear = Math.max(...workCalendar.years);
@@ -104,7 +105,7 @@ function warnIfCalendarEndsSoon(log: Logger, now = Date.now()): void {
   if (days < 90) {
     log.warn(
       { calendarVersion: workCalendar.version, daysLeft: days },
-      `the work calendar ends with ${lastYear}: add ${lastYear + 1} (npx tsx scripts/import-calendar.ts ${lastYear + 1} …) before working-day deadlines reach it`,
+      `the work calendar's notices end with ${lastYear}: from ${lastYear + 1} on, deadlines count the law's statutory days off (provisional, without 调休) until ${lastYear + 1}'s notice is imported (npx tsx scripts/import-calendar.ts ${lastYear + 1} …)`,
     );
   }
 }

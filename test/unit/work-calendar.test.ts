@@ -115,17 +115,17 @@ describe('"within n working days": the end of the n-th working day after the sta
 });
 
 describe('coverage: the calendar never guesses', () => {
-  it('throws CalendarNotCoveredError, naming the year, for a date outside the data', () => {
-    const error = errorOf(() => workCalendar.isWorkingDay('2027-01-04'));
+  it('throws CalendarNotCoveredError, naming the year, for a date before the data', () => {
+    const error = errorOf(() => workCalendar.isWorkingDay('2024-12-31'));
     expect(error).toBeInstanceOf(CalendarNotCoveredError);
-    expect(error).toMatchObject({ year: 2027, localDate: '2027-01-04', code: 'CALENDAR_NOT_COVERED' });
-    expect(() => workCalendar.isWorkingDay('2024-12-31')).toThrow(/no data for 2024/);
+    expect(error).toMatchObject({ year: 2024, localDate: '2024-12-31', code: 'CALENDAR_NOT_COVERED' });
   });
 
-  it('throws when a count runs past the last covered year', () => {
-    // 2026-12-31 counts; 2027-01-01 is not known.
-    const error = errorOf(() => workCalendar.addWorkingDays(at('2026-12-30T09:00:00+08:00'), 2));
-    expect(error).toMatchObject({ name: 'CalendarNotCoveredError', year: 2027 });
+  it('counts past the last imported year on the law’s days off (statutory-holidays.test.ts)', () => {
+    // 2026-12-31 counts; 2027-01-01 is 元旦 by law; Monday 2027-01-04 counts.
+    expect(deadline('2026-12-30T09:00:00+08:00', 2)).toBe('2027-01-04');
+    const later = createWorkCalendar([cn2025, cn2026]);
+    expect(() => later.isWorkingDay('2027-01-04')).toThrow(/no data for 2027/);
   });
 
   it('needs no data for the start day itself, only for the days it counts', () => {
