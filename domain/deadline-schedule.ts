@@ -9,7 +9,10 @@ export interface DeadlineCalendar {
   /** 23:59:59.999 +08:00 of the local date of `ms`. */
   endOfChinaDay(ms: number): number;
   /** The provisional years (statutory days off only, no notice yet) the dates of [from, to] touch. */
-  provisionalYears?(fromMs: number, toMs: number): readonly { readonly version: string; readonly year: number }[];
+  provisionalYears?(
+    fromMs: number,
+    toMs: number,
+  ): readonly { readonly version: string; readonly year: number }[];
 }
 
 /** Why a deadline is what it is: enough for a supervisor to recompute it by hand. */
@@ -119,7 +122,7 @@ export function scheduleClock(
 ): ClockSchedule {
   const start = Date.parse(req.startedAt);
   if (Number.isNaN(start)) throw new ScheduleError(`startedAt ${req.startedAt} is not an instant`);
-  const spec = policy.clocks[req.clock];
+  const spec = policy.clocks[policyClockOf(req.clock)];
   if (!spec) throw new ScheduleError(`policy ${policy.id} v${policy.version} runs no ${req.clock} clock`);
   let due: number;
   let rule: string;
@@ -177,10 +180,18 @@ export function scheduleClock(
 const dependsOnUrgency = (policy: Policy, clock: ClockName) =>
   clock === 'feedback' && 'general' in policy.clocks.feedback.due.within;
 
+/**
+ * The policy entry a clock runs by: a unit's own verification clock (after an approved return or
+ * dispute) has the verification limit, warning and ladder.
+ */
+const policyClockOf = (clock: ClockName): keyof Policy['clocks'] =>
+  clock === 'unit_verification' ? 'verification' : clock;
+
 function durationFor(policy: Policy, req: ScheduleRequest): DurationSpec {
   const clocks = policy.clocks;
   switch (req.clock) {
     case 'verification':
+    case 'unit_verification':
       return clocks.verification.due[req.urgency ?? 'general'];
     case 'feedback': {
       const within = clocks.feedback.due.within;
@@ -189,6 +200,6 @@ function durationFor(policy: Policy, req: ScheduleRequest): DurationSpec {
     case 'rectification':
       throw new ScheduleError('the rectification deadline is set by the handler');
     default:
-      return clocks[req.clock]!.due;
+      return clocks[policyClockOf(req.clock)]!.due as DurationSpec;
   }
 }

@@ -87,6 +87,23 @@ export const PolicySchema = Closed({
   }),
   /** 回访: how many unanswered calls close the callback as unreachable (default 3). */
   callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+  /**
+   * 核查时限 counted from acceptance of the report (version 4 on), not from each assignment: a return
+   * does not restart it. A unit that receives the report after an approved return or an upheld
+   * dispute gets a step clock of its own (`unit_verification`, the same limit) beside it.
+   */
+  verificationFrom: Type.Optional(Type.Literal('acceptance')),
+  /**
+   * 回访 asks whether the problem was solved (解决/未解决) as well as how satisfied the reporter is
+   * (version 4 on): 解决率 comes from these answers, not from the stage a report reached.
+   */
+  callbackAsksResolved: Type.Optional(Type.Boolean()),
+  /**
+   * 有举必查 (version 4 on): after acceptance a reporter may still withdraw, but that only stops
+   * contact with them; the suspected hazard is verified all the same, and only the dispatcher closes
+   * it early, with a recorded reason.
+   */
+  withdrawalAfterAcceptance: Type.Optional(Type.Literal('contact_stops')),
   /** A unit may dispute an assignment (派单异议) within this many hours of receiving it. */
   disputeWindowHours: Positive,
   /** How often an unsatisfied reporter can have the report reopened (重办). */
@@ -108,6 +125,12 @@ export const PolicySchema = Closed({
         ordinaryHazard: Type.Boolean(),
       }),
     ),
+    /**
+     * Staff with safety-supervision duties and their close relatives are not rewarded for reports
+     * in their own field (安监总财〔2018〕19号 and the provincial rules after it). From version 4 on, each proposal declares
+     * whether the reporter is one; one who is closes the report without reward.
+     */
+    exclusionDeclaration: Type.Optional(Type.Literal('required')),
   }),
   /** What intake accepts (from version 2 on; older versions get {@link DEFAULT_INTAKE_BOUNDS}). */
   intake: Type.Optional(

@@ -19,8 +19,7 @@ export const STATUTORY_RULE = {
   sourceUrl: 'https://www.gov.cn/zhengce/content/202411/content_6986380.htm',
 } as const;
 
-const lib = ((chineseDays as unknown as { default?: typeof chineseDays }).default ??
-  chineseDays);
+const lib = (chineseDays as unknown as { default?: typeof chineseDays }).default ?? chineseDays;
 
 const DAY = 86_400_000;
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -124,6 +124,8 @@ export const CLOCKS = {
   final_reply: '最终答复',
   callback: '回访',
   reward_claim: '奖励认领',
+  // From policy version 4 on: verification runs from acceptance; a later unit has its own clock.
+  unit_verification: '承办单位核查',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

@@ -46,7 +46,11 @@ const rejected: Scenario = async (d) => {
 const rewardPaid: Scenario = async (d) => {
   const h = await d.start('GD-FIXTURE-REWARD-PAID');
   await driveToConclusion(d, h, { fineFen: 5_000_000 });
-  await d.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
+  await d.step(h, 'proposeReward', {
+    actor: people.proposer,
+    basis: { kind: 'fine', fineFen: 5_000_000 },
+    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+  });
   await d.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
   await d.step(h, 'payReward', { actor: people.finance, voucher: '财付〔2026〕0001' });
   return { 'reward-paid': h };
@@ -92,8 +96,12 @@ const majorHazardReview: Scenario = async (d) => {
   await d.step(h, 'reportRectification', { actor: people.handlerA, summary: '防爆设施已更换并检测合格' });
   await d.step(h, 'reviewRectification', { actor: people.reviewer, approved: true, comment: '同意销号' });
   await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '重大隐患已整改销号' });
-  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied' });
-  await d.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 20_000_000 } });
+  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  await d.step(h, 'proposeReward', {
+    actor: people.proposer,
+    basis: { kind: 'fine', fineFen: 20_000_000 },
+    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+  });
   await d.step(h, 'decideReward', {
     actor: people.approver,
     decision: 'adjusted',

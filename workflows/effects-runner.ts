@@ -10,6 +10,9 @@ import { duplicateMergedSignal } from './messages.js';
 
 type Proxy = { [K in keyof Activities]: Activities[K] };
 
+const isOwnReporter = (n: Notification) =>
+  n.recipient.kind === 'reporter' && n.recipient.reportId === undefined;
+
 /**
  * Turns a transition's effects into deadlines fixed by (local) activities, outbox rows and
  * messages to other reports. Runs inside the workflow lock.
@@ -68,7 +71,9 @@ export function createEffects(deps: {
             break;
           }
           case 'notify':
-            notifications.push(effect.notification);
+            // 有举必查: a reporter who withdrew after acceptance is contacted no more.
+            if (!(state.contactStopped && isOwnReporter(effect.notification)))
+              notifications.push(effect.notification);
             break;
           case 'record_escalation': {
             const e = effect.escalation;

@@ -21,6 +21,7 @@ export const PROBLEMS = {
     title: 'This (channel, externalId) was already received with a different body',
   },
   'unknown-unit': { status: 409, title: 'No active unit with this id in the directory' },
+  'unknown-report': { status: 409, title: 'No open report with this id to merge into' },
   'no-routing-rule': { status: 404, title: 'No routing rule covers this domain and locality' },
   'request-timeout': { status: 408, title: 'The request did not arrive in time' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },

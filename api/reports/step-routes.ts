@@ -6,11 +6,13 @@ import Type, { type TSchema } from 'typebox';
 import { Closed } from '../../domain/schema.js';
 import { STEP_INPUTS, STEP_NAMES, type StepInput, type StepName } from '../../domain/report/step-inputs.js';
 import { STEPS } from '../../domain/report/steps.js';
+import { isTerminal } from '../../domain/report/report-state.js';
+import type { Actor } from '../../domain/vocabulary.js';
 import { ROLES } from '../../domain/vocabulary.js';
 import type { Authorize } from '../platform/authentication.js';
 import { ClaimCodeSchema, hashClaimCode } from './claim-code.js';
 import { problemResponses } from '../platform/problems.js';
-import { runStep, stepUpdateId } from './report-access.js';
+import { readReport, runStep, stepUpdateId } from './report-access.js';
 import type { ReportAccess } from './report-access.js';
 import { ReportIdParams, ReportViewSchema } from './report-schemas.js';
 
@@ -69,6 +71,26 @@ async function checkUnit(sql: postgres.Sql, body: Record<string, unknown>): Prom
     throw new ProblemError('unknown-unit', `no active unit ${unitId} in the directory (see GET /v1/units)`);
 }
 
+/**
+ * 重复件: a report is merged only into an open report. The workflow signals the survivor, and a
+ * signal to no workflow fails the step: the API asks the survivor's workflow first (not the read
+ * model, which may not have projected a report received a moment ago) and says so in words.
+ */
+async function checkMergeTarget(
+  access: ReportAccess,
+  caller: Actor,
+  step: StepName,
+  body: Record<string, unknown>,
+): Promise<void> {
+  if (step !== 'mergeReport' || typeof body.intoReportId !== 'string') return;
+  const nowhere = () =>
+    new ProblemError('unknown-report', `no open report ${String(body.intoReportId)} to merge into`);
+  const target = await readReport(access, caller, body.intoReportId).catch((err: unknown) => {
+    throw err instanceof ProblemError && err.kind === 'report-not-found' ? nowhere() : err;
+  });
+  if (isTerminal(target.stage)) throw nowhere();
+}
+
 export function stepRoutes(deps: {
   access: ReportAccess;
   sql: postgres.Sql;
@@ -101,6 +123,7 @@ export function stepRoutes(deps: {
         async (req) => {
           const body = req.body as Record<string, unknown>;
           await checkUnit(deps.sql, body);
+          await checkMergeTarget(deps.access, req.caller!, step, body);
           const input = (adapter ? adapter.toInput(body) : body) as StepBody<typeof step>;
           const caller = req.caller!;
           const updateId = stepUpdateId(step, caller, req.headers['idempotency-key'], [req.params.id, body]);

@@ -41,6 +41,19 @@ function statisticsRows(s: Statistics): { figure: string; value: string | number
     rateRow('响应率', s.threeRates.responseRate),
     rateRow('解决率', s.threeRates.resolutionRate),
     rateRow('满意率', s.threeRates.satisfactionRate),
+    ...(
+      [
+        ['承办单位', s.threeRatesBy.unit.map((g) => [g.unitId, g] as const)],
+        ['渠道', s.threeRatesBy.channel.map((g) => [label('channel', g.channel), g] as const)],
+        ['类别', s.threeRatesBy.category.map((g) => [label('category', g.category), g] as const)],
+      ] as const
+    ).flatMap(([by, groups]) =>
+      groups.flatMap(([name, g]) => [
+        rateRow(`${by}「${name}」响应率`, g.responseRate),
+        rateRow(`${by}「${name}」解决率`, g.resolutionRate),
+        rateRow(`${by}「${name}」满意率`, g.satisfactionRate),
+      ]),
+    ),
     ...s.steps.map((st) => rateRow(`${label('clock', st.clock)}按时率`, st.onTimeRate)),
     ...s.steps.map((st) => ({
       figure: `${label('clock', st.clock)}平均/P90用时（小时）`,
@@ -52,7 +65,16 @@ function statisticsRows(s: Statistics): { figure: string; value: string | number
       value: n,
       formula: '',
     })),
-    { figure: '退回次数', value: s.misrouting.returns, formula: '误派，不计入承办单位' },
+    {
+      figure: '退回次数（同意）',
+      value: s.misrouting.returns,
+      formula: '调度同意退回并改派：误派，不计入承办单位',
+    },
+    {
+      figure: '退回次数（不同意）',
+      value: s.misrouting.returnsRefused,
+      formula: '调度不同意退回：仍计入承办单位',
+    },
     { figure: '派单异议次数', value: s.misrouting.disputes, formula: '误派，不计入承办单位' },
     {
       figure: '奖励提议（件/元）',

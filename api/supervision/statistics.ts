@@ -26,9 +26,11 @@ const rate = (numerator: number, denominator: number, formula: string): Rate => 
 export const FORMULAS = {
   rectificationRate: '整改率 = 已整改隐患数 ÷ 发现隐患数 (hazards in rectified reports ÷ hazards found)',
   substantiationRate: '属实率 = 属实（含部分属实）件数 ÷ 已核查件数',
-  satisfactionRate: '满意率 = (满意 + 基本满意) 件数 ÷ 已回访评价件数',
+  satisfactionRate: '满意率 = 回访答“满意”或“基本满意”的件数 ÷ 回访作出评价的件数',
   responseRate: '响应率 = 按时受理（受理时限内受理或不予受理）件数 ÷ 已受理或不予受理件数',
-  resolutionRate: '解决率 = 已解决件数（隐患已整改，或核查未发现隐患）÷ 办结件数',
+  unitResponseRate:
+    '响应率（承办单位）= 时限内联系答复举报人的件数 ÷ 已答复的件数（反馈时限，计入到期或答复时的承办单位）',
+  resolutionRate: '解决率 = 回访答“已解决”的件数 ÷ 回访回答是否解决的件数',
   onTimeRate: '按时率 = 时限内完成的环节数 ÷ 已完成的环节数（不含误派：退回或异议改派期间的环节）',
 } as const;
 
@@ -55,8 +57,10 @@ interface ReportFigures {
   basically_satisfied: number;
   unsatisfied: number;
   resolved: number;
+  answered_resolved: number;
   overdue: number;
   returns: number;
+  returns_refused: number;
   disputes: number;
   misrouted_reports: number;
   rewards_proposed: number;
@@ -111,11 +115,13 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
       count(*) filter (where satisfaction = 'satisfied')::int as satisfied,
       count(*) filter (where satisfaction = 'basically_satisfied')::int as basically_satisfied,
       count(*) filter (where satisfaction = 'unsatisfied')::int as unsatisfied,
-      count(*) filter (where stage = 'closed' and (rectified_at is not null or (verified_at is not null and hazards_found = 0)))::int as resolved,
+      count(*) filter (where resolved)::int as resolved,
+      count(*) filter (where resolved is not null)::int as answered_resolved,
       count(*) filter (where overdue)::int as overdue,
       coalesce(sum(returns), 0)::int as returns,
+      coalesce(sum(returns_refused), 0)::int as returns_refused,
       coalesce(sum(disputes), 0)::int as disputes,
-      count(*) filter (where returns > 0 or disputes > 0)::int as misrouted_reports,
+      count(*) filter (where misrouted)::int as misrouted_reports,
       count(*) filter (where reward_proposed_fen is not null)::int as rewards_proposed,
       coalesce(sum(reward_proposed_fen), 0)::text as rewards_proposed_fen,
       count(*) filter (where reward_approved_fen is not null)::int as rewards_approved,
@@ -184,9 +190,11 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
     /** 三率, by which 12345 units are judged. */
     threeRates: {
       responseRate: rate(acceptance?.on_time ?? 0, acceptance?.completed ?? 0, FORMULAS.responseRate),
-      resolutionRate: rate(f.resolved, f.closed, FORMULAS.resolutionRate),
+      resolutionRate: rate(f.resolved, f.answered_resolved, FORMULAS.resolutionRate),
       satisfactionRate: rate(f.satisfied + f.basically_satisfied, f.rated, FORMULAS.satisfactionRate),
     },
+    /** 三率 by handling unit, intake channel and category: who and what the figures are about. */
+    threeRatesBy: await threeRatesBy(sql, selected),
     satisfaction: {
       rated: f.rated,
       satisfied: f.satisfied,
@@ -213,7 +221,12 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
     })),
     escalationsByRung: Object.fromEntries(rungs.map((r) => [r.rung, r.count])),
     /** Misrouting counted apart: returns and disputes are not held against the unit they went to. */
-    misrouting: { returns: f.returns, disputes: f.disputes, reports: f.misrouted_reports },
+    misrouting: {
+      returns: f.returns,
+      returnsRefused: f.returns_refused,
+      disputes: f.disputes,
+      reports: f.misrouted_reports,
+    },
     rewards: {
       proposed: { count: f.rewards_proposed, sumFen: Number(f.rewards_proposed_fen) },
       approved: { count: f.rewards_approved, sumFen: Number(f.rewards_approved_fen) },
@@ -222,6 +235,84 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
   };
 }
 export type Statistics = Awaited<ReturnType<typeof computeStatistics>>;
+
+interface GroupAnswers {
+  key: string;
+  responded: number;
+  respond_due: number;
+  resolved: number;
+  answered_resolved: number;
+  satisfied: number;
+  rated: number;
+}
+
+export interface ThreeRates {
+  readonly responseRate: Rate;
+  readonly resolutionRate: Rate;
+  readonly satisfactionRate: Rate;
+}
+
+/**
+ * 三率 broken down. Resolution and satisfaction come from the 回访 answers of the reports in each
+ * group; response is the intake's acceptance in time for a channel or category, and for a unit its
+ * contact with the reporter in time (the feedback clock, counted for the unit holding the report).
+ */
+async function threeRatesBy(sql: postgres.Sql, selected: postgres.PendingQuery<postgres.Row[]>) {
+  const answers = (column: 'unit_id' | 'channel' | 'category') => sql<
+    Omit<GroupAnswers, 'responded' | 'respond_due'>[]
+  >`
+    select ${sql(column)} as key,
+      count(*) filter (where resolved)::int as resolved,
+      count(*) filter (where resolved is not null)::int as answered_resolved,
+      count(*) filter (where satisfaction in ('satisfied', 'basically_satisfied'))::int as satisfied,
+      count(*) filter (where satisfaction is not null)::int as rated
+    from reports where report_id in (${selected}) and ${sql(column)} is not null
+    group by 1 order by 1`;
+  const response = (column: 'channel' | 'category') => sql<
+    { key: string; responded: number; respond_due: number }[]
+  >`
+    select r.${sql(column)} as key,
+      count(*) filter (where c.on_time)::int as responded,
+      count(*) filter (where c.ended_how = 'done')::int as respond_due
+    from report_clocks c join reports r using (report_id)
+    where c.clock = 'acceptance' and r.report_id in (${selected}) and r.${sql(column)} is not null
+    group by 1 order by 1`;
+  const unitResponse = sql<{ key: string; responded: number; respond_due: number }[]>`
+    select unit_id as key,
+      count(*) filter (where on_time and not misrouted)::int as responded,
+      count(*) filter (where ended_how = 'done' and not misrouted)::int as respond_due
+    from report_clocks
+    where clock = 'feedback' and report_id in (${selected}) and unit_id is not null
+    group by 1 order by 1`;
+  const merge = async (
+    groups: Promise<Omit<GroupAnswers, 'responded' | 'respond_due'>[]>,
+    responses: Promise<{ key: string; responded: number; respond_due: number }[]>,
+    responseFormula: string,
+  ) => {
+    const [a, r] = await Promise.all([groups, responses]);
+    const keys = [...new Set([...a.map((x) => x.key), ...r.map((x) => x.key)])].sort();
+    return keys.map((key) => {
+      const g = a.find((x) => x.key === key);
+      const resp = r.find((x) => x.key === key);
+      const rates: ThreeRates = {
+        responseRate: rate(resp?.responded ?? 0, resp?.respond_due ?? 0, responseFormula),
+        resolutionRate: rate(g?.resolved ?? 0, g?.answered_resolved ?? 0, FORMULAS.resolutionRate),
+        satisfactionRate: rate(g?.satisfied ?? 0, g?.rated ?? 0, FORMULAS.satisfactionRate),
+      };
+      return { key, ...rates };
+    });
+  };
+  const [unit, channel, category] = await Promise.all([
+    merge(answers('unit_id'), unitResponse, FORMULAS.unitResponseRate),
+    merge(answers('channel'), response('channel'), FORMULAS.responseRate),
+    merge(answers('category'), response('category'), FORMULAS.responseRate),
+  ]);
+  return {
+    unit: unit.map(({ key, ...r }) => ({ unitId: key, ...r })),
+    channel: channel.map(({ key, ...r }) => ({ channel: key, ...r })),
+    category: category.map(({ key, ...r }) => ({ category: key, ...r })),
+  };
+}
 
 export type Bucket = 'day' | 'week' | 'month';
 

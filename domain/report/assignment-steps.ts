@@ -31,14 +31,21 @@ export function assignTo(
   finishClock(s, 'assignment', ctx.now);
   record(s, s.assignments.length > 1 ? 'reassigned' : 'assigned', ctx, { unitId, routing, disputeUntil });
   setStage(s, { name: 'assigned', unitId });
-  return [
-    {
-      kind: 'start_clock',
-      clock: 'verification',
-      urgency: s.classification?.urgency ?? s.intake.urgencyHint,
-    },
-    notifyUnit(unitId, 'assignment_notice'),
-  ];
+  const urgency = s.classification?.urgency ?? s.intake.urgencyHint;
+  // Where verification runs from acceptance, the report's clock keeps running: the first unit
+  // answers to it, a later one gets its own step clock beside it.
+  const verification: Effect[] = !s.verificationFromAcceptance
+    ? [{ kind: 'start_clock', clock: 'verification', urgency }]
+    : s.assignments.length > 1
+      ? [{ kind: 'start_clock', clock: 'unit_verification', urgency }]
+      : [];
+  return [...verification, notifyUnit(unitId, 'assignment_notice')];
+}
+
+/** The unit leaves the report by the dispatcher's decision: its own step clock ends uncounted. */
+export function leaveUnit(s: ReportState, now: string): void {
+  if (s.verificationFromAcceptance) haltClock(s, 'unit_verification', now);
+  else haltClock(s, 'verification', now);
 }
 
 const currentAssignment = (s: ReportState) => s.assignments.at(-1) ?? reject('wrong_stage', 'never assigned');
@@ -54,6 +61,11 @@ export const assignmentSteps = defineSteps({
       record(s, 'accepted', ctx, { ...s.classification, ...(input.note ? { note: input.note } : {}) });
       setStage(s, { name: 'accepted' });
       const effects: Effect[] = [{ kind: 'resolve_policy' }, { kind: 'start_clock', clock: 'assignment' }];
+      // 核查时限 from acceptance (version 4 on): one clock for the report, whoever holds it.
+      if (ctx.policy.verificationFrom === 'acceptance') {
+        s.verificationFromAcceptance = true;
+        effects.push({ kind: 'start_clock', clock: 'verification', urgency: input.urgency });
+      }
       // Where the time to answer depends on urgency (紧急类 24 小时、一般类 7 个工作日), a report the
       // dispatcher classifies otherwise than its intake said answers by its class, still from intake.
       const feedback = runningClock(s, 'feedback');
@@ -88,7 +100,15 @@ export const assignmentSteps = defineSteps({
         s.stage.fromUnitId === input.unitId &&
         reject('not_allowed', 'reassign to another unit than the one that returned it')
       ),
-    apply: (s, input, ctx) => assignTo(s, input.unitId, input.routing, ctx),
+    apply(s, input, ctx) {
+      // Reassigning a returned report is the dispatcher approving the return (退单审核).
+      const returned = s.stage.name === 'returned' ? s.assignments.at(-1)?.ended : undefined;
+      if (returned?.review === 'pending') {
+        returned.review = 'approved';
+        if (s.verificationFromAcceptance) haltClock(s, 'unit_verification', ctx.now);
+      }
+      return assignTo(s, input.unitId, input.routing, ctx);
+    },
   },
   returnAssignment: {
     roles: ['handler'],
@@ -96,8 +116,10 @@ export const assignmentSteps = defineSteps({
     unitScoped: true,
     apply(s, input, ctx) {
       const unitId = unitOf(s);
-      currentAssignment(s).ended = { at: ctx.now, how: 'returned' };
-      haltClock(s, 'verification', ctx.now);
+      // The dispatcher reviews the return: reassigning approves it, refusing sends it back. Until
+      // then it is not misrouting, and the report's verification clock (from acceptance) runs on.
+      currentAssignment(s).ended = { at: ctx.now, how: 'returned', review: 'pending' };
+      if (!s.verificationFromAcceptance) haltClock(s, 'verification', ctx.now);
       record(s, 'returned', ctx, { unitId, reason: input.reason });
       setStage(s, { name: 'returned', fromUnitId: unitId, reason: input.reason });
       delete s.unitId;
@@ -112,6 +134,35 @@ export const assignmentSteps = defineSteps({
           },
         },
       ];
+    },
+  },
+  refuseReturn: {
+    roles: ['dispatcher'],
+    stages: ['returned'],
+    check(s) {
+      if (currentAssignment(s).ended?.review !== 'pending')
+        reject('wrong_stage', 'the return is no longer under review');
+    },
+    apply(s, input, ctx) {
+      const assignment = currentAssignment(s);
+      const returnedAt = assignment.ended!.at;
+      delete assignment.ended;
+      (assignment.refusedReturns ??= []).push({
+        at: ctx.now,
+        by: ctx.actor.id,
+        reason: input.reason,
+        returnedAt,
+      });
+      s.unitId = assignment.unitId;
+      finishClock(s, 'assignment', ctx.now);
+      record(s, 'return_refused', ctx, { unitId: assignment.unitId, reason: input.reason });
+      setStage(s, { name: 'assigned', unitId: assignment.unitId });
+      const urgency = s.classification?.urgency ?? s.intake.urgencyHint;
+      // Back with the clock it had: still running where it runs from acceptance; a report whose
+      // return stopped its clock (before 0.4) gets a fresh one.
+      const running = runningClock(s, 'unit_verification') ?? runningClock(s, 'verification');
+      const restart: Effect[] = running ? [] : [{ kind: 'start_clock', clock: 'verification', urgency }];
+      return [...restart, notifyUnit(assignment.unitId, 'return_refused_notice', { reason: input.reason })];
     },
   },
 });

@@ -12,7 +12,7 @@ import {
 import { runningClock } from './clocks.js';
 import type { ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
-import { concludeHandling } from './reward-steps.js';
+import { close, concludeHandling } from './reward-steps.js';
 
 /** 反馈 and 回访: the answer to the reporter, their satisfaction, and a reopen (重办) if unsatisfied. */
 export const feedbackSteps = defineSteps({
@@ -54,6 +54,9 @@ export const feedbackSteps = defineSteps({
       finishClock(s, 'feedback', ctx.now);
       finishClock(s, 'final_reply', ctx.now);
       record(s, 'feedback_given', ctx, { summary: input.summary });
+      // A reporter who withdrew is neither answered nor called back: the outcome stays on record.
+      if (s.contactStopped)
+        return close(s, ctx, s.verification?.outcome === 'unsubstantiated' ? 'unsubstantiated' : 'handled');
       setStage(s, { name: 'feedback_given', unitId: unitOf(s) });
       return [
         notifyReporter('feedback_to_reporter', { summary: input.summary }),
@@ -64,14 +67,22 @@ export const feedbackSteps = defineSteps({
   recordSatisfaction: {
     roles: ['intake', 'dispatcher'],
     stages: ['feedback_given'],
+    check(_s, input, ctx) {
+      if (ctx.policy.callbackAsksResolved && input.resolved === undefined)
+        reject('invalid_input', 'the 回访 records whether the problem was solved (resolved: true or false)');
+    },
     apply(s, input, ctx) {
       s.satisfaction.push({
         at: ctx.now,
         rating: input.rating,
+        ...(input.resolved !== undefined ? { resolved: input.resolved } : {}),
         ...(input.comment ? { comment: input.comment } : {}),
       });
       finishClock(s, 'callback', ctx.now);
-      record(s, 'satisfaction_recorded', ctx, { rating: input.rating });
+      record(s, 'satisfaction_recorded', ctx, {
+        rating: input.rating,
+        ...(input.resolved !== undefined ? { resolved: input.resolved } : {}),
+      });
       if (input.rating === 'unsatisfied' && s.reopens < ctx.policy.maxReopens) return reopen(s, ctx);
       return concludeHandling(s, ctx);
     },

@@ -102,16 +102,24 @@ export function stopAllClocks(s: ReportState, now: string): void {
   for (const c of s.clocks) if (c.stoppedAt === undefined) haltClock(s, c.schedule.clock, now);
 }
 
+/**
+ * The verification clock the unit holding the report answers to: its own, after an approved return
+ * or dispute (policy version 4 on), else the report's.
+ */
+export const verificationClockOf = (s: ReportState): ClockName =>
+  runningClock(s, 'unit_verification') ? 'unit_verification' : 'verification';
+
 /** The clock that a handler's pause (补充材料) applies to at the current stage. */
-export function stepClockOf(stage: Stage): ClockName | undefined {
-  if (stage.name === 'assigned' || stage.name === 'verifying') return 'verification';
+export function stepClockOf(s: ReportState): ClockName | undefined {
+  const stage = s.stage;
+  if (stage.name === 'assigned' || stage.name === 'verifying') return verificationClockOf(s);
   if (stage.name === 'rectifying') return 'rectification';
   if (stage.name === 'received') return 'acceptance';
   return undefined;
 }
 
 export function pauseStepClock(s: ReportState, now: string): ClockName {
-  const name = stepClockOf(s.stage);
+  const name = stepClockOf(s);
   const clock = name ? runningClock(s, name) : undefined;
   if (!name || !clock) return reject('wrong_stage', `no running step clock at stage ${s.stage.name}`);
   pauseClockState(clock, now);

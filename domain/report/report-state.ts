@@ -105,9 +105,30 @@ export interface Assignment {
   readonly routing: 'rule' | 'manual';
   /** The unit may dispute the assignment (派单异议) until then. */
   readonly disputeUntil: string;
-  /** How it ended, if it did: a return or an upheld dispute is misrouting, not the unit's fault. */
-  ended?: { readonly at: string; readonly how: 'returned' | 'reassigned_after_dispute' };
+  /**
+   * How it ended, if it did. A return the dispatcher approved (by reassigning) and a dispute the
+   * dispatcher upheld are misrouting, not the unit's fault; a return still under review is not yet,
+   * and a refused one is no ending at all (the assignment goes on, see `refusedReturns`). Returns
+   * recorded before 0.4 have no review and were all approved by reassignment.
+   */
+  ended?: {
+    readonly at: string;
+    readonly how: 'returned' | 'reassigned_after_dispute';
+    review?: 'pending' | 'approved';
+  };
+  /** 退单审核: returns the dispatcher refused, sending the report back to this unit. */
+  refusedReturns?: {
+    readonly at: string;
+    readonly by: string;
+    readonly reason: string;
+    readonly returnedAt: string;
+  }[];
 }
+
+/** Whether an assignment's clocks are out of the unit's figures: it was misrouted, by the dispatcher's decision. */
+export const misroutedAssignment = (a: Assignment): boolean =>
+  a.ended !== undefined &&
+  (a.ended.how === 'reassigned_after_dispute' || (a.ended.review ?? 'approved') === 'approved');
 
 export interface Dispute {
   readonly unitId: string;
@@ -235,8 +256,24 @@ export interface ReportState {
     readonly summary: string;
     readonly interim?: true;
   }[];
-  readonly satisfaction: { readonly at: string; readonly rating: Satisfaction; readonly comment?: string }[];
+  readonly satisfaction: {
+    readonly at: string;
+    readonly rating: Satisfaction;
+    /** 解决/未解决, where the policy's 回访 asks it (version 4 on). */
+    readonly resolved?: boolean;
+    readonly comment?: string;
+  }[];
   reopens: number;
+  /**
+   * 核查时限 runs from acceptance (policy version 4 on): the `verification` clock is the report's,
+   * and a unit after an approved return or dispute runs a `unit_verification` clock of its own.
+   */
+  verificationFromAcceptance?: true;
+  /**
+   * 有举必查: the reporter withdrew after acceptance (policy version 4 on). Nobody contacts them any
+   * more; the verification and rectification go on until done or closed by the dispatcher.
+   */
+  contactStopped?: { readonly at: string; readonly reason: string };
   /** 回访 calls that reached nobody (policy version 3 on). */
   callbackFailures?: number;
   readonly reward: RewardRecord;

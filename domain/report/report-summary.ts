@@ -1,5 +1,12 @@
+import type { ClockName } from '../vocabulary.js';
 import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
-import type { ClockEnd, ClockState, ReportState, TimelineEvent } from './report-state.js';
+import {
+  misroutedAssignment,
+  type ClockEnd,
+  type ClockState,
+  type ReportState,
+  type TimelineEvent,
+} from './report-state.js';
 
 /**
  * The read-model row of a report: what listings filter on and statistics count. Everything here
@@ -37,11 +44,18 @@ export interface ReportSummary {
   readonly feedbackAt: string | null;
   /** The latest rating: a reopened report is judged by its last answer. */
   readonly satisfaction: string | null;
+  /** 解决/未解决 as the reporter last answered at the 回访; null where it was not asked. */
+  readonly resolved: boolean | null;
   readonly rewardProposedFen: number | null;
   readonly rewardApprovedFen: number | null;
   readonly rewardPaidFen: number | null;
   readonly closureOutcome: string | null;
+  /** Returns the dispatcher approved (by reassigning): misrouting. */
   readonly returns: number;
+  /** Returns the dispatcher refused, sending the report back to the unit. */
+  readonly returnsRefused: number;
+  /** Some unit had it by mistake, by the dispatcher's decision (approved return, reassignment after dispute). */
+  readonly misrouted: boolean;
   readonly disputes: number;
   readonly reopens: number;
   readonly clocks: readonly ClockSummary[];
@@ -68,7 +82,7 @@ export interface ClockSummary {
   readonly onTime: boolean | null;
   /** done, stopped or superseded; null while it runs. Figures count only done clocks. */
   readonly endedHow: ClockEnd | null;
-  /** It ran under an assignment that ended in a return or a reassignment after dispute. */
+  /** It ran under an assignment that ended in a return or a reassignment the dispatcher approved. */
   readonly misrouted: boolean;
 }
 
@@ -76,16 +90,38 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const at = (when: string | undefined): number => (when === undefined ? Infinity : Date.parse(when));
 
 /**
+ * The clocks of a handling unit's own steps. The others are the dispatch centre's (acceptance,
+ * assignment, dispute decision, callback), the reviewer's or the reward's: whatever unit holds the
+ * report meanwhile, they are not its figures.
+ */
+const UNIT_CLOCKS: ReadonlySet<string> = new Set<ClockName>([
+  'verification',
+  'unit_verification',
+  'rectification_order',
+  'rectification',
+  'feedback',
+  'final_reply',
+]);
+
+/**
  * The assignment whose unit a clock's timeliness concerns: the one in force when the clock started
- * — except for the feedback clock, which runs from intake, before any unit has the report: it
- * counts for the unit that held the report when it fell due (or when it was done, if sooner).
+ * — except for the clocks that run for the whole report, from before any unit had it (feedback from
+ * intake; verification from acceptance, policy version 4 on): they count for the unit that held the
+ * report when they fell due (or were done, if sooner). A report-level verification clock counts only
+ * for the first unit: a later one answers to its own `unit_verification` clock.
  */
 function assignmentOfClock(s: Pick<ReportState, 'assignments'>, c: ClockState) {
-  const instant =
-    c.schedule.clock === 'feedback'
-      ? Math.min(at(c.stoppedAt), effectiveDueAt(c))
-      : Date.parse(c.schedule.startedAt);
-  return s.assignments.findLast((a) => Date.parse(a.at) <= instant && at(a.ended?.at) > instant);
+  if (!UNIT_CLOCKS.has(c.schedule.clock)) return undefined;
+  const reportLevel =
+    c.schedule.clock === 'feedback' ||
+    (c.schedule.clock === 'verification' &&
+      !s.assignments.some((a) => Date.parse(a.at) <= Date.parse(c.schedule.startedAt)));
+  const instant = reportLevel
+    ? Math.min(at(c.stoppedAt), effectiveDueAt(c))
+    : Date.parse(c.schedule.startedAt);
+  const index = s.assignments.findLastIndex((a) => Date.parse(a.at) <= instant && at(a.ended?.at) > instant);
+  if (index > 0 && c.schedule.clock === 'verification' && reportLevel) return undefined;
+  return index < 0 ? undefined : s.assignments[index];
 }
 
 function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: ClockState): ClockSummary {
@@ -104,7 +140,7 @@ function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: Clo
     rungsFired: c.rungsFired,
     onTime: onTimeOf(c) ?? null,
     endedHow: endingOf(c) ?? null,
-    misrouted: assignment?.ended !== undefined,
+    misrouted: assignment !== undefined && misroutedAssignment(assignment),
   };
 }
 
@@ -145,12 +181,15 @@ export function summariseReport(
     writtenOffAt: rectification?.writtenOffAt ?? null,
     feedbackAt: s.feedback[0]?.at ?? null,
     satisfaction: s.satisfaction.at(-1)?.rating ?? null,
+    resolved: s.satisfaction.findLast((r) => r.resolved !== undefined)?.resolved ?? null,
     rewardProposedFen: s.reward.proposal?.amountFen ?? null,
     rewardApprovedFen:
       s.reward.decision && s.reward.decision.decision !== 'rejected' ? s.reward.decision.amountFen : null,
     rewardPaidFen: s.reward.payment?.amountFen ?? null,
     closureOutcome: closure,
-    returns: s.assignments.filter((a) => a.ended?.how === 'returned').length,
+    returns: s.assignments.filter((a) => a.ended?.how === 'returned' && misroutedAssignment(a)).length,
+    returnsRefused: s.assignments.reduce((n, a) => n + (a.refusedReturns?.length ?? 0), 0),
+    misrouted: s.assignments.some(misroutedAssignment),
     disputes: s.disputes.length,
     reopens: s.reopens,
     clocks: s.clocks.map((c) => summariseClock(s, c)),

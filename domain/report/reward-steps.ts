@@ -105,6 +105,9 @@ function basisOnRecord(s: ReportState, basis: RewardBasis): void {
     );
 }
 
+const excluded = (d: { safetyDutyStaff: boolean; closeRelativeOfStaff: boolean } | undefined) =>
+  d !== undefined && (d.safetyDutyStaff || d.closeRelativeOfStaff);
+
 const needsClaim = (s: ReportState) =>
   rewardRecipient(s).reporter.kind === 'anonymous' && !s.reward.claimedAt;
 
@@ -134,10 +137,22 @@ export const rewardSteps = defineSteps({
     check(s, input, ctx) {
       if (needsClaim(s))
         reject('not_eligible', 'the anonymous reporter has not claimed the reward with the claim code');
+      if (ctx.policy.reward.exclusionDeclaration === 'required' && !input.declaration)
+        reject(
+          'invalid_input',
+          'the proposal declares whether the reporter is staff with safety-supervision duties or a close relative of such staff (declaration)',
+        );
+      if (excluded(input.declaration)) return;
       if (ctx.policy.reward.eligibility) basisOnRecord(s, input.basis);
       if (input.override) withinCap(input.override.amountFen, 'the override', ctx);
     },
     apply(s, input, ctx) {
+      if (excluded(input.declaration)) {
+        // Staff with safety duties and their close relatives are not rewarded: the report closes.
+        finishClock(s, 'reward_proposal', ctx.now);
+        record(s, 'reward_excluded', ctx, { declaration: input.declaration });
+        return close(s, ctx, 'reward_ineligible');
+      }
       const computed = proposeRewardAmount(ctx.policy.reward.rule, input.basis);
       const proposal = input.override ? applyOverride(computed, input.override) : computed;
       s.reward.proposal = {

@@ -1,4 +1,4 @@
-import { assignTo } from './assignment-steps.js';
+import { assignTo, leaveUnit } from './assignment-steps.js';
 import {
   defineSteps,
   finishClock,
@@ -9,6 +9,7 @@ import {
   resumeStepClock,
   setStage,
   stepClockOf,
+  verificationClockOf,
   stopAllClocks,
 } from './machine.js';
 import { pauseClockState, resumeClockState, runningClock } from './clocks.js';
@@ -22,6 +23,8 @@ import { reject } from './step-rejected.js';
 
 /** The stages up to and including verification, in lifecycle order (a withdrawal still counts). */
 const BEFORE_VERIFICATION = STAGE_NAMES.slice(0, STAGE_NAMES.indexOf('verifying') + 1);
+/** The stages before the reporter is answered: where a withdrawal after acceptance stops contact. */
+const BEFORE_FEEDBACK = STAGE_NAMES.slice(0, STAGE_NAMES.indexOf('awaiting_feedback') + 1);
 
 export const sideSteps = defineSteps({
   disputeAssignment: {
@@ -42,7 +45,7 @@ export const sideSteps = defineSteps({
       const resumeTo = s.stage.name === 'verifying' ? 'verifying' : 'assigned';
       s.disputes.push({ unitId, at: ctx.now, reason: input.reason });
       // While the dispatcher decides, the unit's verification time does not run.
-      const clock = runningClock(s, 'verification');
+      const clock = runningClock(s, verificationClockOf(s));
       if (clock) pauseClockState(clock, ctx.now);
       record(s, 'disputed', ctx, {
         unitId,
@@ -81,14 +84,22 @@ export const sideSteps = defineSteps({
         ...(input.unitId ? { unitId: input.unitId } : {}),
       });
       if (input.decision === 'assignment_upheld') {
-        const clock = runningClock(s, 'verification');
+        const clock = s.clocks.find(
+          (c) =>
+            c.stoppedAt === undefined &&
+            c.pausedSince !== undefined &&
+            (c.schedule.clock === 'verification' || c.schedule.clock === 'unit_verification'),
+        );
         if (clock) resumeClockState(clock, ctx.now);
         setStage(s, { name: stage.resumeTo, unitId: stage.unitId });
         return [];
       }
       // Misrouted: the first unit's clock ends without counting against it.
       s.assignments.at(-1)!.ended = { at: ctx.now, how: 'reassigned_after_dispute' };
-      haltClock(s, 'verification', ctx.now);
+      leaveUnit(s, ctx.now);
+      // The report's own clock (from acceptance) goes on, no longer paused by the dispute.
+      const reportClock = runningClock(s, 'verification');
+      if (s.verificationFromAcceptance && reportClock) resumeClockState(reportClock, ctx.now);
       return assignTo(s, input.unitId!, 'manual', ctx);
     },
   },
@@ -97,7 +108,7 @@ export const sideSteps = defineSteps({
     stages: ['received', 'assigned', 'verifying', 'rectifying'],
     unitScoped: true,
     check(s) {
-      const name = stepClockOf(s.stage);
+      const name = stepClockOf(s);
       const clock = name ? runningClock(s, name) : undefined;
       if (!clock) reject('wrong_stage', 'no step clock is running');
       else if (clock.pausedSince) reject('wrong_stage', `the ${name} clock is already paused`);
@@ -133,10 +144,37 @@ export const sideSteps = defineSteps({
   },
   withdrawReport: {
     roles: ['intake'],
-    stages: BEFORE_VERIFICATION,
+    stages: BEFORE_FEEDBACK,
+    check(s, _input, ctx) {
+      const contactStops = ctx.policy.withdrawalAfterAcceptance === 'contact_stops';
+      if (!contactStops && !(BEFORE_VERIFICATION as readonly string[]).includes(s.stage.name))
+        reject('wrong_stage', `withdrawReport does not apply at stage ${s.stage.name}`);
+      if (s.contactStopped) reject('wrong_stage', 'the reporter withdrew already');
+    },
     apply(s, input, ctx) {
+      // 有举必查: once accepted, a suspected hazard is verified whatever the reporter wants; the
+      // withdrawal only ends contact with them (no feedback, callback or reward notice).
+      if (s.acceptedAt && ctx.policy.withdrawalAfterAcceptance === 'contact_stops') {
+        s.contactStopped = { at: ctx.now, reason: input.reason };
+        for (const clock of ['feedback', 'final_reply', 'callback'] as const) haltClock(s, clock, ctx.now);
+        record(s, 'contact_stopped', ctx, { reason: input.reason });
+        return [];
+      }
       stopAllClocks(s, ctx.now);
       record(s, 'withdrawn', ctx, { reason: input.reason });
+      setStage(s, { name: 'withdrawn', reason: input.reason });
+      return [];
+    },
+  },
+  closeWithdrawnReport: {
+    roles: ['dispatcher'],
+    stages: 'open',
+    check(s) {
+      if (!s.contactStopped) reject('wrong_stage', 'only a report its reporter withdrew after acceptance');
+    },
+    apply(s, input, ctx) {
+      stopAllClocks(s, ctx.now);
+      record(s, 'withdrawn', ctx, { reason: input.reason, closedBy: ctx.actor.id });
       setStage(s, { name: 'withdrawn', reason: input.reason });
       return [];
     },

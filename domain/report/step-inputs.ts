@@ -77,6 +77,8 @@ export const STEP_INPUTS = {
     note: Type.Optional(Text()),
   }),
   returnAssignment: WithActor({ reason: Text() }),
+  /** 退单审核: the dispatcher refuses a return and sends the report back, its clock running on. */
+  refuseReturn: WithActor({ reason: Text() }),
   disputeAssignment: WithActor({ reason: Text(), suggestedUnitId: Type.Optional(Id) }),
   resolveDispute: WithActor({
     decision: OneOf(['assignment_upheld', 'reassigned'] as const),
@@ -120,7 +122,12 @@ export const STEP_INPUTS = {
   }),
   giveInterimReply: WithActor({ summary: Text() }),
   giveFeedback: WithActor({ summary: Text() }),
-  recordSatisfaction: WithActor({ rating: OneOf(SATISFACTION_VALUES), comment: Type.Optional(Text()) }),
+  recordSatisfaction: WithActor({
+    rating: OneOf(SATISFACTION_VALUES),
+    /** 解决/未解决 in the reporter's own words at the 回访 (required from policy version 4 on). */
+    resolved: Type.Optional(Type.Boolean()),
+    comment: Type.Optional(Text()),
+  }),
   recordCallbackUnreachable: WithActor({ note: Type.Optional(Text()) }),
   claimReward: WithActor({ claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
   proposeReward: WithActor({
@@ -133,6 +140,13 @@ export const STEP_INPUTS = {
       }),
     ]),
     override: Type.Optional(Closed({ amountFen: Type.Integer({ minimum: 0 }), reason: Text() })),
+    /**
+     * Whether the reporter is staff with safety-supervision duties, or a close relative of such
+     * staff (required from policy version 4 on): either closes the report without reward.
+     */
+    declaration: Type.Optional(
+      Closed({ safetyDutyStaff: Type.Boolean(), closeRelativeOfStaff: Type.Boolean() }),
+    ),
   }),
   decideReward: WithActor({
     decision: OneOf(['approved', 'adjusted', 'rejected'] as const),
@@ -142,6 +156,8 @@ export const STEP_INPUTS = {
   /** Finance's own voucher number (付款凭证号), kept in the ledger beside the payment reference. */
   payReward: WithActor({ voucher: Type.Optional(Text(64)) }),
   withdrawReport: WithActor({ reason: Text() }),
+  /** 有举必查: a report withdrawn after acceptance is closed early only by the dispatcher, with a reason. */
+  closeWithdrawnReport: WithActor({ reason: Text() }),
   mergeReport: WithActor({ intoReportId: Id }),
   cancelReport: WithActor({ reason: Text() }),
   pauseClock: WithActor({ waitingFor: OneOf(['reporter', 'third_party'] as const), reason: Text() }),

@@ -30,6 +30,7 @@ export const verificationSteps = defineSteps({
       const { actor: _actor, ...found } = input;
       s.verification = { ...found, evidence: input.evidence ?? [], by: ctx.actor.id, unitId, at: ctx.now };
       finishClock(s, 'verification', ctx.now);
+      finishClock(s, 'unit_verification', ctx.now);
       record(s, 'verified', ctx, {
         outcome: input.outcome,
         hazardsFound: input.hazardsFound,

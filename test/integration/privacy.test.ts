@@ -104,10 +104,13 @@ describe('reporter identity after whole lifecycles (双加密)', () => {
       await step(r.id, 'report-rectification', 'handler:unit-a', { summary: '已清理电池，停止楼道充电' });
     }
     await step(r.id, 'give-feedback', 'handler:unit-a', { summary: '已核查处理，结果见回复' });
-    const rated = await step(r.id, 'record-satisfaction', 'intake', { rating: 'satisfied' });
+    const rated = await step(r.id, 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
     if (!found) return rated;
     if (r.claimCode) await step(r.id, 'claim-reward', 'intake', { claimCode: r.claimCode });
-    await step(r.id, 'propose-reward', 'reward_proposer', { basis: { kind: 'fine', fineFen: FINE_FEN } });
+    await step(r.id, 'propose-reward', 'reward_proposer', {
+      basis: { kind: 'fine', fineFen: FINE_FEN },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     await step(r.id, 'decide-reward', 'reward_approver', { decision: 'approved' });
     return step(r.id, 'pay-reward', 'finance');
   };

@@ -80,7 +80,7 @@ export async function handleToConclusion(
     await d.step(h, 'reportRectification', { actor: people.handlerA, summary: '已清理电池，停止楼道充电' });
   }
   await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '已核查处理，结果见回复' });
-  return d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied' });
+  return d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
 }
 
 /** Accepted, assigned and handled: the report ends `reward_pending` when it earns a reward. */

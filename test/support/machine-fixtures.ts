@@ -116,8 +116,15 @@ export const mainLine = (majorHazard: boolean): [StepName, StepInput<StepName>][
   ['reportRectification', { actor: handlerA, summary: '已整改' }],
   ...(majorHazard ? [review] : []),
   ['giveFeedback', { actor: handlerA, summary: '已整改完毕' }],
-  ['recordSatisfaction', { actor: intake, rating: 'satisfied' }],
-  ['proposeReward', { actor: proposer, basis: { kind: 'fine', fineFen: 0 } }],
+  ['recordSatisfaction', { actor: intake, rating: 'satisfied', resolved: true }],
+  [
+    'proposeReward',
+    {
+      actor: proposer,
+      basis: { kind: 'fine', fineFen: 0 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    },
+  ],
   ['decideReward', { actor: approver, decision: 'approved' }],
 ];
 
@@ -168,9 +175,10 @@ export function verdict(
   s: ReportState,
   input: unknown,
   now: string,
+  p: Policy = policy,
 ): StepRejectionCode | 'accepted' {
   try {
-    guardStep(STEPS, step, s, input, { now, policy, rules: NEWEST_RULES });
+    guardStep(STEPS, step, s, input, { now, policy: p, rules: NEWEST_RULES });
     return 'accepted';
   } catch (err) {
     if (err instanceof StepRejected) return err.code;

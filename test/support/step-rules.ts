@@ -29,6 +29,7 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     wrongAt: 'received',
   },
   returnAssignment: { roles: ['handler'], input: { reason: '非本单位辖区' }, wrongAt: 'verifying' },
+  refuseReturn: { roles: ['dispatcher'], input: { reason: '属本单位辖区' }, wrongAt: 'assigned' },
   disputeAssignment: { roles: ['handler'], input: { reason: '应由区消防支队办理' }, wrongAt: 'verified' },
   resolveDispute: { roles: ['dispatcher'], input: { decision: 'assignment_upheld' }, wrongAt: 'verifying' },
   startVerification: { roles: ['handler'], input: {}, wrongAt: 'verifying' },
@@ -56,7 +57,7 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
   giveFeedback: { roles: ['handler', 'dispatcher'], input: { summary: '已办结' }, wrongAt: 'rectifying' },
   recordSatisfaction: {
     roles: ['intake', 'dispatcher'],
-    input: { rating: 'satisfied' },
+    input: { rating: 'satisfied', resolved: true },
     wrongAt: 'awaiting_feedback',
   },
   recordCallbackUnreachable: {
@@ -72,7 +73,12 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
   },
   decideReward: { roles: ['reward_approver'], input: { decision: 'approved' }, wrongAt: 'reward_pending' },
   payReward: { roles: ['finance'], input: {}, wrongAt: 'reward_proposed' },
-  withdrawReport: { roles: ['intake'], input: { reason: '已自行解决' }, wrongAt: 'verified' },
+  withdrawReport: { roles: ['intake'], input: { reason: '已自行解决' }, wrongAt: 'feedback_given' },
+  closeWithdrawnReport: {
+    roles: ['dispatcher'],
+    input: { reason: '举报人撤回，核查未见隐患' },
+    wrongAt: 'verifying',
+  },
   mergeReport: { roles: ['dispatcher'], input: { intoReportId: 'hotline_12345:GD-1' }, wrongAt: 'verifying' },
   cancelReport: { roles: ['admin'], input: { reason: '重复录入' }, wrongAt: 'cancelled' },
   pauseClock: {

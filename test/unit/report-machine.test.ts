@@ -7,6 +7,7 @@ import {
   at,
   drive,
   FIVE_POINTS,
+  loadPolicy,
   policy,
   receivedReport,
   RECTIFY_BY,
@@ -31,12 +32,26 @@ const paused = () => {
   return { s, now: after(1, now) };
 };
 
+const returned = () => {
+  const { s, now } = at('assigned');
+  drive(s, 'returnAssignment', { actor: handlerA, reason: '不属本单位职责' }, now);
+  return { s, now: after(1, now) };
+};
+/** 有举必查 (district-default v4): withdrawn after acceptance, still being verified. */
+const withdrawnWhileVerifying = () => {
+  const v4 = loadPolicy('district-default.v4.json');
+  const { s, now } = reportAt('verifying', { policy: v4 });
+  drive(s, 'withdrawReport', { actor: intake, reason: '不想再跟进' }, now, v4);
+  return { s, now: after(1, now) };
+};
+
 /** For each step, a report (and an instant) where it applies. */
 const WHERE: { [S in StepName]: () => { s: ReportState; now: string } } = {
   acceptReport: () => at('received'),
   rejectReport: () => at('received'),
   assignReport: () => at('accepted'),
   returnAssignment: () => at('assigned'),
+  refuseReturn: returned,
   disputeAssignment: () => at('verifying'),
   resolveDispute: disputed,
   startVerification: () => at('assigned'),
@@ -53,6 +68,7 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string } } = {
   decideReward: () => at('reward_proposed'),
   payReward: () => at('reward_approved'),
   withdrawReport: () => at('verifying'),
+  closeWithdrawnReport: withdrawnWhileVerifying,
   mergeReport: () => at('assigned'),
   cancelReport: () => at('rectifying'),
   pauseClock: () => at('verifying'),

@@ -74,7 +74,8 @@ describe('return (退回) and reassignment', () => {
     drive(s, 'returnAssignment', { actor: handlerA, reason: '非本单位辖区' }, now);
     expect(s.stage).toEqual({ name: 'returned', fromUnitId: 'unit-a', reason: '非本单位辖区' });
     expect(s.unitId).toBeUndefined();
-    expect(s.assignments[0]!.ended).toEqual({ at: now, how: 'returned' });
+    // Under the dispatcher's review: not yet misrouting.
+    expect(s.assignments[0]!.ended).toEqual({ at: now, how: 'returned', review: 'pending' });
     const assign = (unitId: string) => ({ actor: dispatcher, unitId, routing: 'manual' });
     expect(verdict('assignReport', s, assign('unit-a'), now)).toBe('not_allowed');
 
@@ -84,6 +85,8 @@ describe('return (退回) and reassignment', () => {
       ['unit-a', 'returned'],
       ['unit-b', undefined],
     ]);
+    // Reassigning approves the return.
+    expect(s.assignments[0]!.ended?.review).toBe('approved');
     expect(runs(s, 'verification')).toMatchObject([{ stoppedAt: now }, running]);
     expect(stepEvents(s).slice(-2)).toEqual(['returned', 'reassigned']);
   });
@@ -223,7 +226,7 @@ describe('feedback and the satisfaction callback (回访)', () => {
 
   it('a satisfied reporter of a substantiated report is on to the reward', () => {
     const { s, now } = at('feedback_given');
-    drive(s, 'recordSatisfaction', { actor: intake, rating: 'basically_satisfied' }, now);
+    drive(s, 'recordSatisfaction', { actor: intake, rating: 'basically_satisfied', resolved: true }, now);
     expect(s.stage).toEqual({ name: 'reward_pending' });
   });
 });

@@ -73,6 +73,8 @@ const MAY: Record<string, readonly string[]> = {
   'decide-reward': ['reward_approver'],
   'pay-reward': ['finance'],
   'withdraw-report': ['intake'],
+  'close-withdrawn-report': ['dispatcher'],
+  'refuse-return': ['dispatcher'],
   'merge-report': ['dispatcher'],
   'cancel-report': ['admin'],
   'pause-clock': ['handler', 'dispatcher'],

@@ -66,8 +66,15 @@ describe('exports and case write-ups', () => {
     });
     await step(major, 'review-rectification', 'reviewer', { approved: true, comment: '整改到位，同意销号' });
     await step(major, 'give-feedback', 'handler:unit-b', { summary: '已责令整改并复查' });
-    await step(major, 'record-satisfaction', 'intake', { rating: 'satisfied', comment: '处理及时' });
-    await step(major, 'propose-reward', 'reward_proposer', { basis: { kind: 'fine', fineFen: 0 } });
+    await step(major, 'record-satisfaction', 'intake', {
+      rating: 'satisfied',
+      resolved: true,
+      comment: '处理及时',
+    });
+    await step(major, 'propose-reward', 'reward_proposer', {
+      basis: { kind: 'fine', fineFen: 0 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     await step(major, 'decide-reward', 'reward_approver', { decision: 'approved' });
     await step(major, 'pay-reward', 'finance');
 

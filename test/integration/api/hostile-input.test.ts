@@ -103,8 +103,8 @@ describe('hostile input is refused at the door and changes nothing', () => {
       ['9999-12-31T23:59:59Z', /pattern/],
       ['2026-06-30T23:59:60Z', /pattern/],
       ['2026-02-30T08:00:00+08:00', /format/],
-      ['2020-01-01T00:00:00Z', /more than 30 days before now .* policy district-default v3/],
-      ['2031-01-01T00:00:00Z', /more than 5 minutes after now .* policy district-default v3/],
+      ['2020-01-01T00:00:00Z', /more than 30 days before now .* policy district-default v4/],
+      ['2031-01-01T00:00:00Z', /more than 5 minutes after now .* policy district-default v4/],
     ])('refuses %s with a 400 that says why', async (receivedAt, why) => {
       const before = await count();
       const problem = expectProblem(
@@ -134,6 +134,7 @@ describe('hostile input is refused at the door and changes nothing', () => {
       const problem = expectProblem(
         await api.post(reportUrl(id, 'propose-reward'), 'reward_proposer', {
           basis: { kind: 'fine', fineFen: 5_000_000 },
+          declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
           override: { amountFen: 1_000_000_000_000, reason: '特别贡献' },
         }),
         400,
@@ -145,6 +146,7 @@ describe('hostile input is refused at the door and changes nothing', () => {
     it('refuses an adjustment above the maximum; the proposal stands', async () => {
       await step(id, 'propose-reward', 'reward_proposer', {
         basis: { kind: 'fine', fineFen: 5_000_000 },
+        declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
         override: { amountFen: 30_000_000, reason: '重大贡献，按最高额' },
       });
       expectProblem(

@@ -75,8 +75,9 @@ describe('statistics that count what was done, and who did it', () => {
     expect(stepOf('acceptance')).toMatchObject({ started: 5, completed: 4, onTime: 4 });
     // assignment: four started (R2–R5); R3, R4, R5 assigned; R2's stopped by the merge.
     expect(stepOf('assignment')).toMatchObject({ started: 4, completed: 3, onTime: 3 });
-    // verification: R3 and R4 done; R5's stopped by the cancellation.
-    expect(stepOf('verification')).toMatchObject({ started: 3, completed: 2, onTime: 2 });
+    // verification, from acceptance (v4): R2–R5 started; R3 and R4 done; R2's stopped by the
+    // merge, R5's by the cancellation.
+    expect(stepOf('verification')).toMatchObject({ started: 4, completed: 2, onTime: 2 });
     // feedback: five started at intake; only R3 answered; R1, R2, R5 stopped, R4 still running.
     expect(stepOf('feedback')).toMatchObject({ started: 5, completed: 1, onTime: 1 });
   });

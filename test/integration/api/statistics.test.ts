@@ -83,10 +83,13 @@ describe('statistics and boards over lifecycles driven through the API', () => {
     await step('C', 'report-rectification', 'handler:unit-a', { summary: '已清理' });
     await step('B', 'give-feedback', 'handler:unit-a', { summary: '经核查不属实' });
     await step('C', 'give-feedback', 'handler:unit-a', { summary: '已整改' });
-    await step('B', 'record-satisfaction', 'intake', { rating: 'satisfied' });
-    await step('C', 'record-satisfaction', 'intake', { rating: 'basically_satisfied' });
+    await step('B', 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
+    await step('C', 'record-satisfaction', 'intake', { rating: 'basically_satisfied', resolved: true });
     await step('C', 'claim-reward', 'intake', { claimCode: claimCodes.C });
-    await step('C', 'propose-reward', 'reward_proposer', { basis: { kind: 'fine', fineFen: FINE_FEN } });
+    await step('C', 'propose-reward', 'reward_proposer', {
+      basis: { kind: 'fine', fineFen: FINE_FEN },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     await step('C', 'decide-reward', 'reward_approver', { decision: 'approved' });
     await step('C', 'pay-reward', 'finance');
     await step('E', 'return-assignment', 'handler:unit-a', { reason: '不属于本街道' });
@@ -136,7 +139,7 @@ describe('statistics and boards over lifecycles driven through the API', () => {
     expect(s.threeRates.responseRate).toMatchObject({ value: 1, numerator: 5, denominator: 5 });
     expect(s.satisfaction).toEqual({ rated: 2, satisfied: 1, basicallySatisfied: 1, unsatisfied: 0 });
     expect(s.escalationsByRung).toEqual({ urge: 1 });
-    expect(s.misrouting).toEqual({ returns: 1, disputes: 0, reports: 1 });
+    expect(s.misrouting).toEqual({ returns: 1, returnsRefused: 0, disputes: 0, reports: 1 });
     expect(s.rewards).toEqual({
       proposed: { count: 1, sumFen: REWARD_FEN },
       approved: { count: 1, sumFen: REWARD_FEN },

@@ -92,7 +92,10 @@ describe('Idempotency-Key on steps', () => {
     await handleToRewardThroughApi(api, id, claimCode, { fineFen: 5_000_000, claim: false });
     const claim = await ok(id, 'claim-reward', 'intake', { claimCode }, 'claim-1');
     expect((await ok(id, 'claim-reward', 'intake', { claimCode }, 'claim-1')).body).toBe(claim.body);
-    await ok(id, 'propose-reward', 'reward_proposer', { basis: { kind: 'fine', fineFen: 5_000_000 } });
+    await ok(id, 'propose-reward', 'reward_proposer', {
+      basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     await ok(id, 'decide-reward', 'reward_approver', { decision: 'approved' });
     const paid = await ok(id, 'pay-reward', 'finance', undefined, 'pay-1');
     expect(paid.json<ReportView>().stage).toEqual({ name: 'closed', outcome: 'reward_paid' });

@@ -76,13 +76,14 @@ describe('the steps of a report through the API', () => {
     });
     await step(id, 'report-rectification', 'handler:unit-a', { summary: '已清理电池' });
     await step(id, 'give-feedback', 'handler:unit-a', { summary: '经核查属实，已整改' });
-    v = await step(id, 'record-satisfaction', 'intake', { rating: 'satisfied' });
+    v = await step(id, 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
     expect(v.stage).toEqual({ name: 'reward_pending' });
 
     // the reward waits for the anonymous reporter's claim, made with the code as a citizen types it
     expectProblem(
       await api.post(reportUrl(id, 'propose-reward'), 'reward_proposer', {
         basis: { kind: 'fine', fineFen: 5_000_000 },
+        declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
       }),
       422,
       'not-eligible',
@@ -93,7 +94,10 @@ describe('the steps of a report through the API', () => {
       'not-eligible',
     );
     await step(id, 'claim-reward', 'intake', { claimCode: claimCode!.toLowerCase() });
-    v = await step(id, 'propose-reward', 'reward_proposer', { basis: { kind: 'fine', fineFen: 5_000_000 } });
+    v = await step(id, 'propose-reward', 'reward_proposer', {
+      basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(v.reward.proposal!.amountFen).toBe(750_000);
     await step(id, 'decide-reward', 'reward_approver', { decision: 'approved' });
     v = await step(id, 'pay-reward', 'finance');
@@ -127,6 +131,12 @@ describe('the steps of a report through the API', () => {
     const self = await api.post(reportUrl(id, 'merge-report'), 'dispatcher', { intoReportId: id });
     expectProblem(self, 400, 'invalid-input');
     expect(self.json().detail).toMatch(/merged into itself/);
+    // a report no one knows is nothing to merge into: said in words, and nothing changes
+    const nowhere = await api.post(reportUrl(id, 'merge-report'), 'dispatcher', {
+      intoReportId: 'report:hotline_12345:NO-SUCH-TICKET',
+    });
+    expectProblem(nowhere, 409, 'unknown-report');
+    expect((await api.get(reportUrl(id), 'dispatcher')).json().stage.name).toBe('received');
     expectProblem(
       await api.post(reportUrl('not-a-report-id', 'accept-report'), 'dispatcher', ACCEPT),
       400,
@@ -200,8 +210,11 @@ describe('the steps of a report through the API', () => {
     });
     await step(named.id, 'report-rectification', 'handler:unit-a', { summary: '已整改' });
     await step(named.id, 'give-feedback', 'dispatcher', { summary: '已反馈' });
-    await step(named.id, 'record-satisfaction', 'intake', { rating: 'satisfied' });
-    const v = await step(named.id, 'propose-reward', proposer, { basis: { kind: 'fine', fineFen: 100_000 } });
+    await step(named.id, 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
+    const v = await step(named.id, 'propose-reward', proposer, {
+      basis: { kind: 'fine', fineFen: 100_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(v.reward.proposal!.by).toBe('li-ming');
     expectProblem(
       await api.post(reportUrl(named.id, 'decide-reward'), approver, { decision: 'approved' }),

@@ -36,6 +36,7 @@ describe('how a report ends other than on the main line', () => {
       return t.step(h, 'recordSatisfaction', {
         actor: intake,
         rating: 'unsatisfied',
+        resolved: false,
         comment: '夜间仍在充电',
       });
     };
@@ -77,22 +78,37 @@ describe('how a report ends other than on the main line', () => {
     expect(await rowOf(h)).toMatchObject({ stage: 'closed', last_sequence: v.timeline.length });
   });
 
-  it('撤回: a report withdrawn by the reporter ends withdrawn with every clock stopped', async () => {
+  it('撤回 after acceptance (有举必查): contact stops, verification goes on; the dispatcher closes it with a reason', async () => {
     const h = await t.start();
     await driveTo(t, h, 'assigned');
-    const v = await t.step(h, 'withdrawReport', { actor: intake, reason: '已与物业协商解决' });
-    expect(v.stage).toEqual({ name: 'withdrawn', reason: '已与物业协商解决' });
-    expect(stepEvents(v)).toEqual(['received', 'accepted', 'assigned', 'withdrawn']);
-    expect(v.deadlines.map((d) => [d.clock, d.status])).toEqual([
-      ['acceptance', 'done'],
-      ['feedback', 'done'],
-      ['assignment', 'done'],
-      ['verification', 'done'],
+    let v = await t.step(h, 'withdrawReport', { actor: intake, reason: '已与物业协商解决' });
+    expect(v.stage).toEqual({ name: 'assigned', unitId: 'unit-a' });
+    expect(v.contactStopped).toEqual({ at: v.timeline.at(-1)!.at, reason: '已与物业协商解决' });
+    expect(v.deadlines.map((d) => [d.clock, d.status, d.endedHow])).toEqual([
+      ['acceptance', 'done', 'done'],
+      ['feedback', 'done', 'stopped'],
+      ['assignment', 'done', 'done'],
+      ['verification', 'running', undefined],
     ]);
+    v = await t.step(h, 'closeWithdrawnReport', { actor: dispatcher, reason: '现场核实已整改' });
+    expect(v.stage).toEqual({ name: 'withdrawn', reason: '现场核实已整改' });
+    expect(stepEvents(v)).toEqual(['received', 'accepted', 'assigned', 'contact_stopped', 'withdrawn']);
+    expect(v.deadlines.every((d) => d.status === 'done')).toBe(true);
     expect(v.closedAt).toBe(v.timeline.at(-1)!.at);
     expect(await finishedResult(t, h)).toEqual({ stage: v.stage });
     expect(await outboxKinds(h)).toEqual(['assignment_notice']);
     expect(await rowOf(h)).toMatchObject({ stage: 'withdrawn', closed_at: new Date(v.closedAt!) });
+  });
+
+  it('撤回 before acceptance: the report ends withdrawn with every clock stopped', async () => {
+    const h = await t.start();
+    const v = await t.step(h, 'withdrawReport', { actor: intake, reason: '已与物业协商解决' });
+    expect(v.stage).toEqual({ name: 'withdrawn', reason: '已与物业协商解决' });
+    expect(v.deadlines.map((d) => [d.clock, d.endedHow])).toEqual([
+      ['acceptance', 'stopped'],
+      ['feedback', 'stopped'],
+    ]);
+    expect(await finishedResult(t, h)).toEqual({ stage: v.stage });
   });
 
   it('重复件: a duplicate merged into another report links to it, and the survivor lists it', async () => {

@@ -53,10 +53,12 @@ describe('the report workflow off the main line', () => {
       ['unit-b', undefined],
     ]);
     expect(stepEvents(v)).toEqual(['received', 'accepted', 'assigned', 'returned', 'reassigned']);
-    expect(deadlinesOf(v).filter(([c]) => c === 'verification')).toEqual([
-      ['verification', 1, 'done'],
-      ['verification', 2, 'running'],
+    // Verification runs from acceptance (v4): the report's clock runs on; unit B has its own.
+    expect(deadlinesOf(v).filter(([c]) => String(c).endsWith('verification'))).toEqual([
+      ['verification', 1, 'running'],
+      ['unit_verification', 1, 'running'],
     ]);
+    expect(v.assignments[0]!.ended?.review).toBe('approved');
     expect(await outboxOf(h)).toEqual([
       ['assignment_notice', toUnitA],
       ['returned_notice', { kind: 'dispatch_centre' }],
@@ -79,9 +81,10 @@ describe('the report workflow off the main line', () => {
     expect(v.disputes).toMatchObject([
       { unitId: 'unit-a', resolution: { decision: 'reassigned', by: dispatcher.id, at: resolvedAt } },
     ]);
-    expect(deadlinesOf(v).filter(([c]) => c === 'verification')).toEqual([
-      ['verification', 1, 'done'],
-      ['verification', 2, 'running'],
+    // The report's clock (from acceptance) runs on, no longer paused; unit B has its own.
+    expect(deadlinesOf(v).filter(([c]) => String(c).endsWith('verification'))).toEqual([
+      ['verification', 1, 'running'],
+      ['unit_verification', 1, 'running'],
     ]);
     expect(stepEvents(v).slice(-3)).toEqual(['disputed', 'dispute_resolved', 'reassigned']);
     expect(await outboxOf(h)).toEqual([

@@ -64,12 +64,13 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
       summary: '经核查属实，已责令整改并处罚款',
     });
     expect(v.stage.name).toBe('feedback_given');
-    v = await t.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied' });
+    v = await t.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
     expect(v.stage.name).toBe('reward_pending');
 
     v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
     });
     expect(v.reward.proposal?.amountFen).toBe(750_000); // 15% × ¥50,000
     v = await t.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });

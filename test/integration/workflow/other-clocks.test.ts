@@ -118,7 +118,11 @@ describe('supervision of the assignment, rectification, review and reward clocks
     const h = await t.start();
     await driveToConclusion(t, h, { fineFen: 2_000_000 });
     await expectSupervised(h, 'reward_proposal');
-    await t.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 2_000_000 } });
+    await t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: { kind: 'fine', fineFen: 2_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     await expectSupervised(h, 'reward_approval');
     await t.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
     await expectSupervised(h, 'reward_payment');

@@ -43,7 +43,11 @@ const ledgerOf = (reportId: string) =>
 async function approvedReward(): Promise<ReportHandle> {
   const h = await t.start();
   await driveToConclusion(t, h, { fineFen: 5_000_000 });
-  await t.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
+  await t.step(h, 'proposeReward', {
+    actor: people.proposer,
+    basis: { kind: 'fine', fineFen: 5_000_000 },
+    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+  });
   const v = await t.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
   expect(v.stage.name).toBe('reward_approved');
   return h;

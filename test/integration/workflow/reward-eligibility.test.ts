@@ -52,7 +52,11 @@ describe('匿名举报: an anonymous reporter claims the reward with the claim c
     let v = await driveToConclusion(t, h, { fineFen: 5_000_000 });
     expect(v.stage).toEqual({ name: 'reward_pending' });
 
-    const early = t.step(h, 'proposeReward', { actor: people.proposer, basis: fineBasis });
+    const early = t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: fineBasis,
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(await refusalOf(early)).toBe('not_eligible');
     const wrong = t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: sha256('BH-CLAIM-GUESS') });
     expect(await refusalOf(wrong)).toBe('not_eligible');
@@ -63,7 +67,11 @@ describe('匿名举报: an anonymous reporter claims the reward with the claim c
     const again = t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: sha256(code) });
     expect(await refusalOf(again)).toBe('wrong_stage');
 
-    v = await t.step(h, 'proposeReward', { actor: people.proposer, basis: fineBasis });
+    v = await t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: fineBasis,
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(v.stage).toEqual({ name: 'reward_proposed', proposedBy: people.proposer.id });
   });
 });
@@ -102,7 +110,11 @@ describe('重复件: where several reported the same hazard, the first real-name
     // A real-name recipient needs no claim code.
     const claim = t.step(survivor, 'claimReward', { actor: people.intake, claimCodeHash: sha256('x') });
     expect(await refusalOf(claim)).toBe('not_eligible');
-    v = await t.step(survivor, 'proposeReward', { actor: people.proposer, basis: fineBasis });
+    v = await t.step(survivor, 'proposeReward', {
+      actor: people.proposer,
+      basis: fineBasis,
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(v.stage.name).toBe('reward_proposed');
 
     // Paid to, and told of it, the reporter rewarded — the merged duplicate's, not the survivor's.

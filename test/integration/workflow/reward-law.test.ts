@@ -8,7 +8,7 @@ import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '.
 import { people, sha256 } from '../../support/reports.js';
 
 /**
- * 《安全生产领域举报奖励办法》(安监总财〔2018〕19号) under the default policy (district-default v3):
+ * 《安全生产领域举报奖励办法》(安监总财〔2018〕19号) under the default policy (district-default v4):
  * a reward only for what the rule rewards (第六条: a 重大事故隐患 or 安全生产非法违法行为, found true;
  * 第九条（二）: a concealed or falsely reported accident), its amount from the record — the fine of
  * the penalty decision, the accident grade and concealed deaths verification established.
@@ -61,11 +61,15 @@ describe('reward law', () => {
     if (finding.majorHazard)
       await t.step(h, 'reviewRectification', { actor: reviewer, approved: true, comment: '同意销号' });
     await t.step(h, 'giveFeedback', { actor: handlerA, summary: '已办结' });
-    const v = await t.step(h, 'recordSatisfaction', { actor: intake, rating: 'satisfied' });
+    const v = await t.step(h, 'recordSatisfaction', { actor: intake, rating: 'satisfied', resolved: true });
     return { h, v };
   }
   const pay = async (h: ReportHandle, basis: StepInput<'proposeReward'>['basis']) => {
-    await t.step(h, 'proposeReward', { actor: proposer, basis });
+    await t.step(h, 'proposeReward', {
+      actor: proposer,
+      basis,
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     await t.step(h, 'decideReward', { actor: approver, decision: 'approved' });
     return t.step(h, 'payReward', { actor: finance });
   };
@@ -101,7 +105,11 @@ describe('reward law', () => {
     const { h } = await handle({ illegalActivity: true }, 5_000_000);
     expect(
       await refusal(
-        t.step(h, 'proposeReward', { actor: proposer, basis: { kind: 'fine', fineFen: 9_000_000 } }),
+        t.step(h, 'proposeReward', {
+          actor: proposer,
+          basis: { kind: 'fine', fineFen: 9_000_000 },
+          declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+        }),
       ),
     ).toMatch(/^not_eligible: the fine on the record is ¥50,000\.00 \(浦应急罚〔2026〕27号\)/);
     expect(
@@ -109,12 +117,14 @@ describe('reward law', () => {
         t.step(h, 'proposeReward', {
           actor: proposer,
           basis: { kind: 'concealed-accident', grade: 'larger', concealedDeaths: 1 },
+          declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
         }),
       ),
     ).toMatch(/^not_eligible: no concealed accident is on the record/);
     const v = await t.step(h, 'proposeReward', {
       actor: proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
     });
     expect(v.reward.proposal?.amountFen).toBe(750_000);
   });

@@ -34,7 +34,11 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     { rule: 'at most ¥300,000 when 15 % is more', fineFen: 300_000_000, amountFen: 30_000_000 },
   ])('pays $rule: propose → approve → pay, one ledger row', async ({ fineFen, amountFen }) => {
     const h = await rewardPending(fineFen);
-    let v = await t.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen } });
+    let v = await t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: { kind: 'fine', fineFen },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(v.stage).toEqual({ name: 'reward_proposed', proposedBy: people.proposer.id });
     expect(v.reward.proposal).toMatchObject({ amountFen, basis: { kind: 'fine', fineFen } });
     expect(v.reward.proposal?.ruleId).toBe('national-2018');
@@ -60,6 +64,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     const v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'concealed-accident', grade: 'larger', concealedDeaths: 2 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
     });
     expect(v.reward.proposal?.amountFen).toBe(8_000_000);
     expect(v.timeline.find((e) => e.type === 'reward_proposed')?.data).toMatchObject({
@@ -74,6 +79,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     const withoutReason = t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis,
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
       override: { amountFen: 1_000_000, reason: '' },
     });
     expect(await refusal(withoutReason)).toBe('invalid_input');
@@ -82,6 +88,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     let v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis,
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
       override: { amountFen: 1_000_000, reason },
     });
     expect(v.reward.proposal).toMatchObject({
@@ -99,7 +106,11 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
 describe('奖励审批: the department head approves, adjusts or rejects', () => {
   it('pays the adjusted amount when the approver adjusts it with a reason', async () => {
     const h = await rewardPending(5_000_000);
-    await t.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
+    await t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     const unexplained = t.step(h, 'decideReward', {
       actor: people.approver,
       decision: 'adjusted',
@@ -123,7 +134,11 @@ describe('奖励审批: the department head approves, adjusts or rejects', () =>
 
   it('closes as reward_rejected when the approver rejects with a reason, paying nothing', async () => {
     const h = await rewardPending();
-    await t.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
+    await t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     expect(await refusal(t.step(h, 'decideReward', { actor: people.approver, decision: 'rejected' }))).toBe(
       'invalid_input',
     );
@@ -140,7 +155,11 @@ describe('奖励审批: the department head approves, adjusts or rejects', () =>
 
   it('keeps three people apart: the proposer cannot approve, the payer cannot have proposed or approved', async () => {
     const h = await rewardPending();
-    await t.step(h, 'proposeReward', { actor: people.proposer, basis: { kind: 'fine', fineFen: 5_000_000 } });
+    await t.step(h, 'proposeReward', {
+      actor: people.proposer,
+      basis: { kind: 'fine', fineFen: 5_000_000 },
+      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    });
     const selfApproval = t.step(h, 'decideReward', {
       actor: { id: people.proposer.id, role: 'reward_approver' },
       decision: 'approved',

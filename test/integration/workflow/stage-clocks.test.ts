@@ -7,7 +7,7 @@ import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '.
 import { people } from '../../support/reports.js';
 
 /**
- * The clocks that make every stage supervised (district-default v3): a dispute waits for the
+ * The clocks that make every stage supervised (district-default v4): a dispute waits for the
  * dispatcher, a verified hazard for its rectification order, a rectified one (after an interim
  * reply) for the final reply, an answered report for its callback. Each warns, misses its deadline
  * and climbs its ladder (催办 at the deadline, 函告 a working day later) at the instants it fixed.
@@ -25,20 +25,26 @@ describe('a clock for every stage', () => {
     v.clocks.find((c) => c.schedule.clock === clock && c.stoppedAt === undefined)!;
 
   /** Lets the clock run out and climb its whole ladder, and checks each event came at its instant. */
-  async function expectLadder(h: ReportHandle, v: ReportView, clock: ClockName, rule: string) {
+  async function expectLadder(
+    h: ReportHandle,
+    v: ReportView,
+    clock: ClockName,
+    rule: string,
+    rungs: readonly string[] = ['urge', 'circular'],
+  ) {
     const { schedule } = running(v, clock);
-    expect(schedule.provenance).toMatchObject({ policyId: 'district-default', policyVersion: 3, rule });
-    expect(schedule.rungs.map((r) => r.rung)).toEqual(['urge', 'circular']);
+    expect(schedule.provenance).toMatchObject({ policyId: 'district-default', policyVersion: 4, rule });
+    expect(schedule.rungs.map((r) => r.rung)).toEqual(rungs);
     await skipTo(t, plus(schedule.rungs.at(-1)!.at, HOUR));
-    const after = await settled(t, h, (x) => running(x, clock)?.rungsFired === 2);
+    const after = await settled(t, h, (x) => running(x, clock)?.rungsFired === rungs.length);
     expectFirings(after, clock, [
       ['deadline_warning', undefined, schedule.warnAt],
       ['deadline_missed', undefined, schedule.dueAt],
-      ['escalated', 'urge', schedule.rungs[0]!.at],
-      ['escalated', 'circular', schedule.rungs[1]!.at],
+      ...schedule.rungs.map((r) => ['escalated', r.rung, r.at] as const),
     ]);
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   }
+  const VERIFICATION_LADDER = ['urge', 'circular', 'interview', 'listed_supervision'];
 
   const verify = (h: ReportHandle, hazardsFound: number) =>
     t.step(h, 'startVerification', { actor: handlerA }).then(() =>
@@ -82,6 +88,37 @@ describe('a clock for every stage', () => {
     const v = await t.step(h, 'reportRectification', { actor: handlerA, summary: '已整改' });
     expect(v.stage.name).toBe('awaiting_feedback');
     await expectLadder(h, v, 'final_reply', '2 working days');
+  });
+
+  it('核查: from acceptance, running on through a return the dispatcher refuses, to the end of its ladder', async () => {
+    const h = await start();
+    const accepted = await t.step(h, 'acceptReport', {
+      actor: people.dispatcher,
+      urgency: 'general',
+      category: 'fire',
+      domain: 'e_bikes',
+    });
+    const clock = running(accepted, 'verification');
+    expect(clock.schedule.startedAt).toBe(accepted.acceptedAt);
+    await t.step(h, 'assignReport', { actor: people.dispatcher, unitId: 'unit-a', routing: 'rule' });
+    await t.step(h, 'returnAssignment', { actor: handlerA, reason: '非本单位辖区' });
+    const back = await t.step(h, 'refuseReturn', { actor: people.dispatcher, reason: '属本单位辖区' });
+    expect(back.stage).toEqual({ name: 'assigned', unitId: 'unit-a' });
+    expect(running(back, 'verification').schedule).toEqual(clock.schedule);
+    await expectLadder(h, back, 'verification', '7 working days', VERIFICATION_LADDER);
+  });
+
+  it('承办单位核查: after an approved return, the new unit’s own clock warns, falls due and climbs the ladder', async () => {
+    const h = await start();
+    await acceptAndAssign(t, h);
+    await t.step(h, 'returnAssignment', { actor: handlerA, reason: '非本单位辖区' });
+    const v = await t.step(h, 'assignReport', {
+      actor: people.dispatcher,
+      unitId: 'unit-b',
+      routing: 'manual',
+    });
+    expect(running(v, 'unit_verification').schedule.startedAt).toBe(v.assignments.at(-1)!.at);
+    await expectLadder(h, v, 'unit_verification', '7 working days', VERIFICATION_LADDER);
   });
 
   it('回访: the reporter is called back within 3 working days of the answer', async () => {

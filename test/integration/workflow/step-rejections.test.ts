@@ -36,7 +36,7 @@ const APPLIES_AT: Partial<Record<StageName, StepName[]>> = {
   accepted: ['assignReport'],
   assigned: ['startVerification', 'returnAssignment', 'disputeAssignment'],
   verifying: ['submitVerification', 'pauseClock'],
-  verified: ['orderRectification'],
+  verified: ['orderRectification', 'withdrawReport'],
   rectifying: ['reportRectification'],
   awaiting_feedback: ['giveFeedback'],
   feedback_given: ['recordSatisfaction'],
