@@ -131,6 +131,11 @@ export const PolicySchema = Closed({
      * whether the reporter is one; one who is closes the report without reward.
      */
     exclusionDeclaration: Type.Optional(Type.Literal('required')),
+    /**
+     * An anonymous reporter's claim says how to be paid (account, sealed in the vault by the API;
+     * the workflow holds only its reference). From version 4 on.
+     */
+    claimPayout: Type.Optional(Type.Literal('required')),
   }),
   /** What intake accepts (from version 2 on; older versions get {@link DEFAULT_INTAKE_BOUNDS}). */
   intake: Type.Optional(

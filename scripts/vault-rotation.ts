@@ -32,10 +32,11 @@ export async function rotateVault(
           row.ref,
         );
         const sealed = ring.seal(plain, row.ref);
-        const { phone } = JSON.parse(plain) as { phone: string };
+        // An identity is found again by its phone number; a claim's payout has none.
+        const { phone } = JSON.parse(plain) as { phone?: string };
         await tx`
           update reporter_vault set key_id = ${sealed.keyId}, iv = ${sealed.iv}, tag = ${sealed.tag},
-            ciphertext = ${sealed.ciphertext}, phone_index = ${phoneIndex(ring, phone)}
+            ciphertext = ${sealed.ciphertext}, phone_index = ${phone === undefined ? null : phoneIndex(ring, phone)}
           where ref = ${row.ref}`;
       }
       return rows.length;

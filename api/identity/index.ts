@@ -9,7 +9,7 @@ import { ProblemError, problemResponses } from '../platform/problems.js';
 import { readReport } from '../reports/report-access.js';
 import type { ReportAccess } from '../reports/report-access.js';
 import { ReportIdParams } from '../reports/report-schemas.js';
-import { otherReportsOf, readReporter } from './reporter-vault.js';
+import { otherReportsOf, readPayout, readReporter } from './reporter-vault.js';
 
 /**
  * Reading a reporter's identity (举报人信息保护). Only the roles that must contact or pay the
@@ -42,10 +42,32 @@ const IdentityQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const RecipientReport = Type.Optional(
+  Type.String({
+    description:
+      'for a reward purpose, the merged duplicate whose reporter the reward goes to, when not this report',
+  }),
+);
+
 const IdentitySchema = Type.Union([
-  Type.Object({ anonymous: Type.Literal(true) }),
+  Type.Object({
+    anonymous: Type.Literal(true),
+    recipientReportId: RecipientReport,
+    payout: Type.Optional(
+      Type.Object(
+        {
+          method: Type.String(),
+          payeeName: Type.String(),
+          account: Type.Optional(Type.String()),
+          bank: Type.Optional(Type.String()),
+        },
+        { description: 'how the anonymous claimant asked to be paid (reward purposes only)' },
+      ),
+    ),
+  }),
   Type.Object({
     anonymous: Type.Literal(false),
+    recipientReportId: RecipientReport,
     name: Type.String(),
     phone: Type.String(),
     idNumber: Type.Optional(Type.String()),
@@ -104,7 +126,10 @@ export function identityRoutes(deps: {
           description:
             'The report itself (GET /v1/reports/:id) never carries the identity, only a vault reference. ' +
             'State the purpose; the read is logged (who, when, why) before the answer. ' +
-            'An anonymous reporter has nothing to reveal.',
+            'For reward_verification and reward_payment the answer is the reporter the reward goes to: ' +
+            'a merged duplicate’s (recipientReportId) where that one reported first, and for an ' +
+            'anonymous claimant how the claim asked to be paid. Otherwise an anonymous reporter has ' +
+            'nothing to reveal.',
           security,
           params: ReportIdParams,
           querystring: IdentityQuery,
@@ -115,18 +140,36 @@ export function identityRoutes(deps: {
         const caller = req.caller!;
         // The report's own record says whose identity it is (and a handler of another unit gets 404).
         const view = await readReport(deps.access, caller, req.params.id);
-        if (view.reporter.kind === 'anonymous') return { anonymous: true as const };
-        const ref = view.reporter.vaultRef;
+        // 奖励: the reward's reporter — a merged duplicate's, where that one was first — is the one
+        // verified and paid.
+        const forReward =
+          req.query.purpose === 'reward_verification' || req.query.purpose === 'reward_payment';
+        const { reportId: recipientId, reporter } = forReward
+          ? view.rewardRecipient
+          : { reportId: view.reportId, reporter: view.reporter };
+        const recipient = recipientId !== view.reportId ? { recipientReportId: recipientId } : {};
+        const audit = (tx: postgres.TransactionSql, ref: string) => tx`
+          insert into identity_reads (actor_id, actor_role, actor_unit, report_id, vault_ref, purpose, note, request_id)
+          values (${caller.id}, ${caller.role}, ${caller.unitId ?? null}, ${view.reportId}, ${ref},
+                  ${req.query.purpose}, ${req.query.note ?? null}, ${req.id})`;
+        if (reporter.kind === 'anonymous') {
+          const payoutRef = forReward ? view.reward.payoutRef : undefined;
+          if (!payoutRef) return { anonymous: true as const, ...recipient };
+          return deps.sql.begin(async (tx) => {
+            await audit(tx, payoutRef);
+            const payout = await readPayout(tx, deps.vault, payoutRef);
+            if (!payout) throw new ProblemError('internal', 'the vault has no entry for this claim’s payout');
+            return { anonymous: true as const, ...recipient, payout };
+          });
+        }
+        const ref = reporter.vaultRef;
         return deps.sql.begin(async (tx) => {
-          await tx`
-            insert into identity_reads (actor_id, actor_role, actor_unit, report_id, vault_ref, purpose, note, request_id)
-            values (${caller.id}, ${caller.role}, ${caller.unitId ?? null}, ${view.reportId}, ${ref},
-                    ${req.query.purpose}, ${req.query.note ?? null}, ${req.id})`;
+          await audit(tx, ref);
           const identity = await readReporter(tx, deps.vault, ref);
           if (!identity)
             throw new ProblemError('internal', 'the reporter vault has no entry for this report');
           const otherReports = await otherReportsOf(tx, deps.vault, ref);
-          return { anonymous: false as const, ...identity, otherReports };
+          return { anonymous: false as const, ...recipient, ...identity, otherReports };
         });
       },
     );

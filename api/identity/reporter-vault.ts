@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { KeyRing } from '../../infra/vault.js';
 import type { ReporterIdentity } from '../reports/intake-schema.js';
@@ -62,15 +62,58 @@ export async function otherReportsOf(sql: postgres.ISql, vault: KeyRing, ref: st
 }
 
 /** Opens one identity; callers that may read it (feedback, reward, finance) log each read. */
-export async function readReporter(
+export const readReporter = async (
   sql: postgres.ISql,
   vault: KeyRing,
   ref: string,
-): Promise<Identity | undefined> {
+): Promise<Identity | undefined> => (await readSealed(sql, vault, ref)) as Identity | undefined;
+
+/** Opens one sealed vault entry (an identity or a payout) as JSON. */
+async function readSealed(sql: postgres.ISql, vault: KeyRing, ref: string): Promise<unknown> {
   const [row] = await sql<{ key_id: string; iv: Buffer; tag: Buffer; ciphertext: Buffer }[]>`
     select key_id, iv, tag, ciphertext from reporter_vault where ref = ${ref}`;
   if (!row) return undefined;
   return JSON.parse(
     vault.open({ keyId: row.key_id, iv: row.iv, tag: row.tag, ciphertext: row.ciphertext }, ref),
-  ) as Identity;
+  ) as unknown;
 }
+
+/**
+ * How an anonymous claimant is paid (奖励领取方式), as the claim gives it: sealed like an identity,
+ * under a `payout:` reference. Only finance, paying, opens it (an audited identity read).
+ */
+export interface Payout {
+  readonly method: 'bank_transfer' | 'alipay' | 'wechat_pay' | 'cash';
+  readonly payeeName: string;
+  readonly account?: string;
+  readonly bank?: string;
+}
+
+/**
+ * The vault reference of a claim's payout. A retried request (the same Update id) gets the same
+ * reference, so a retry seals nothing twice; without an Idempotency-Key every claim is new.
+ */
+export const payoutRefFor = (updateId: string | undefined): string =>
+  `payout:${createHash('sha256')
+    .update(updateId ?? randomUUID())
+    .digest('hex')
+    .slice(0, 32)}`;
+
+export async function storePayout(
+  sql: postgres.ISql,
+  vault: KeyRing,
+  ref: string,
+  payout: Payout,
+): Promise<void> {
+  const sealed = vault.seal(JSON.stringify(payout), ref);
+  await sql`
+    insert into reporter_vault (ref, key_id, iv, tag, ciphertext)
+    values (${ref}, ${sealed.keyId}, ${sealed.iv}, ${sealed.tag}, ${sealed.ciphertext})
+    on conflict (ref) do nothing`;
+}
+
+export const readPayout = async (
+  sql: postgres.ISql,
+  vault: KeyRing,
+  ref: string,
+): Promise<Payout | undefined> => (await readSealed(sql, vault, ref)) as Payout | undefined;

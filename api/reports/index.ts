@@ -21,7 +21,7 @@ export function reportsPlugin(deps: {
   return async (app) => {
     await app.register(intakeRoutes({ ...deps.intake, authorize }));
     await app.register(readRoutes({ access, sql: access.sql, authorize }));
-    await app.register(stepRoutes({ access, sql: access.sql, authorize }));
+    await app.register(stepRoutes({ access, sql: access.sql, vault: deps.intake.vault, authorize }));
     await app.register(writeUpRoutes({ access, sql: access.sql, authorize }));
   };
 }

@@ -11,6 +11,9 @@ import type { Actor } from '../../domain/vocabulary.js';
 import { ROLES } from '../../domain/vocabulary.js';
 import type { Authorize } from '../platform/authentication.js';
 import { ClaimCodeSchema, hashClaimCode } from './claim-code.js';
+import type { KeyRing } from '../../infra/vault.js';
+import { OneOf } from '../../domain/schema.js';
+import { payoutRefFor, storePayout, type Payout } from '../identity/reporter-vault.js';
 import { problemResponses } from '../platform/problems.js';
 import { readReport, runStep, stepUpdateId } from './report-access.js';
 import type { ReportAccess } from './report-access.js';
@@ -27,17 +30,38 @@ type StepBody<S extends StepName> = Omit<StepInput<S>, 'actor'>;
 
 interface BodyAdapter {
   readonly schema: TSchema;
-  readonly toInput: (body: Record<string, unknown>) => Record<string, unknown>;
+  readonly toInput: (
+    body: Record<string, unknown>,
+    ctx: { readonly sql: postgres.Sql; readonly vault: KeyRing; readonly updateId: string | undefined },
+  ) => Promise<Record<string, unknown>>;
 }
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const PayoutSchema = Closed({
+  method: OneOf(['bank_transfer', 'alipay', 'wechat_pay', 'cash'] as const),
+  payeeName: Text(50),
+  account: Type.Optional(Text(64)),
+  bank: Type.Optional(Text(100)),
+});
 
 /**
  * Where the wire body differs from the step input. A citizen's claim code is hashed here: the
- * caller sends the code, the workflow compares hashes and never sees the code.
+ * caller sends the code, the workflow compares hashes and never sees the code. How to pay the
+ * claimant is sealed in the vault here: the workflow gets its reference only.
  */
 const ADAPTERS: Partial<Record<StepName, BodyAdapter>> = {
   claimReward: {
-    schema: Closed({ claimCode: ClaimCodeSchema }),
-    toInput: (body) => ({ claimCodeHash: hashClaimCode(body.claimCode as string) }),
+    schema: Closed({ claimCode: ClaimCodeSchema, payout: Type.Optional(PayoutSchema) }),
+    async toInput(body, { sql, vault, updateId }) {
+      const claimCodeHash = hashClaimCode(body.claimCode as string);
+      const payout = body.payout as Payout | undefined;
+      if (!payout) return { claimCodeHash };
+      if (payout.method !== 'cash' && !payout.account)
+        throw new ProblemError('invalid-input', `a ${payout.method} payout names the account`);
+      const payoutRef = payoutRefFor(updateId);
+      await storePayout(sql, vault, payoutRef, payout);
+      return { claimCodeHash, payoutRef };
+    },
   },
 };
 
@@ -94,6 +118,7 @@ async function checkMergeTarget(
 export function stepRoutes(deps: {
   access: ReportAccess;
   sql: postgres.Sql;
+  vault: KeyRing;
   authorize: Authorize;
 }): FastifyPluginAsyncTypebox {
   return (app) => {
@@ -124,9 +149,11 @@ export function stepRoutes(deps: {
           const body = req.body as Record<string, unknown>;
           await checkUnit(deps.sql, body);
           await checkMergeTarget(deps.access, req.caller!, step, body);
-          const input = (adapter ? adapter.toInput(body) : body) as StepBody<typeof step>;
           const caller = req.caller!;
           const updateId = stepUpdateId(step, caller, req.headers['idempotency-key'], [req.params.id, body]);
+          const input = (
+            adapter ? await adapter.toInput(body, { sql: deps.sql, vault: deps.vault, updateId }) : body
+          ) as StepBody<typeof step>;
           return runStep(deps.access, caller, req.params.id, step, input, updateId ? { updateId } : {});
         },
       );

@@ -175,6 +175,8 @@ export interface Rectification {
 
 export interface RewardRecord {
   claimedAt?: string;
+  /** The vault entry of how an anonymous claimant is paid (奖励领取方式), from the claim. */
+  payoutRef?: string;
   proposal?: RewardProposal & { readonly by: string; readonly at: string; readonly overrideReason?: string };
   decision?: {
     readonly decision: 'approved' | 'adjusted' | 'rejected';

@@ -1,6 +1,7 @@
 import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
 import type { ClockEnd, ClockState, DuplicateLink, ReportState } from './report-state.js';
 import type { ReporterRef } from './step-inputs.js';
+import { rewardRecipient } from './reward-steps.js';
 
 /** A deadline as a supervisor sees it: where it stands, and why it is what it is. */
 export interface DeadlineView {
@@ -34,6 +35,11 @@ export type ReportView = Omit<ReportState, 'reporter' | 'duplicates'> & {
   readonly overdue: boolean;
   readonly majorHazard: boolean;
   readonly deadlines: readonly DeadlineView[];
+  /**
+   * Who a reward goes to: this report's reporter, or a merged duplicate's where that one was the
+   * first accepted real-name reporter. Identity reads for the reward resolve to this reporter.
+   */
+  readonly rewardRecipient: { readonly reportId: string; readonly reporter: ReporterView };
 };
 
 const reporterView = (r: ReporterRef): ReporterView =>
@@ -71,5 +77,8 @@ export function viewReport(state: ReportState): ReportView {
     overdue: isOverdue(state),
     majorHazard: state.verification?.majorHazard ?? false,
     deadlines: state.clocks.map(deadlineView),
+    rewardRecipient: (({ reportId, reporter }) => ({ reportId, reporter: reporterView(reporter) }))(
+      rewardRecipient(state),
+    ),
   };
 }

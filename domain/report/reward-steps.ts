@@ -17,7 +17,8 @@ import { reject } from './step-rejected.js';
  */
 export function payeeReference(s: ReportState): string {
   const { reportId, reporter } = rewardRecipient(s);
-  return reporter.kind === 'named' ? `vault:${reporter.vaultRef}` : `claim:${reportId}`;
+  if (reporter.kind === 'named') return `vault:${reporter.vaultRef}`;
+  return s.reward.payoutRef ?? `claim:${reportId}`;
 }
 
 /** Who gets the reward: among this report and its merged duplicates, the first accepted real-name reporter; else this report's anonymous reporter, by claim code. */
@@ -115,16 +116,19 @@ export const rewardSteps = defineSteps({
   claimReward: {
     roles: ['intake'],
     stages: ['reward_pending'],
-    check(s, input) {
+    check(s, input, ctx) {
       const recipient = rewardRecipient(s).reporter;
+      if (ctx.policy.reward.claimPayout === 'required' && !input.payoutRef)
+        reject('invalid_input', 'the claim says how to pay the reporter (payout)');
       if (recipient.kind !== 'anonymous')
         reject('not_eligible', 'the reward goes to a real-name reporter; no claim is needed');
       else if (recipient.claimCodeHash !== input.claimCodeHash)
         reject('not_eligible', 'the claim code does not match');
       if (s.reward.claimedAt) reject('wrong_stage', 'the reward was already claimed');
     },
-    apply(s, _input, ctx) {
+    apply(s, input, ctx) {
       s.reward.claimedAt = ctx.now;
+      if (input.payoutRef) s.reward.payoutRef = input.payoutRef;
       record(s, 'reward_claimed', ctx);
       if (!runningClock(s, 'reward_claim')) return [];
       finishClock(s, 'reward_claim', ctx.now);

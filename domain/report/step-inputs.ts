@@ -129,7 +129,11 @@ export const STEP_INPUTS = {
     comment: Type.Optional(Text()),
   }),
   recordCallbackUnreachable: WithActor({ note: Type.Optional(Text()) }),
-  claimReward: WithActor({ claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+  claimReward: WithActor({
+    claimCodeHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /** How to pay the claimant, sealed in the vault: only its reference travels (policy v4 on). */
+    payoutRef: Type.Optional(Type.String({ pattern: '^payout:[0-9a-f]{32}$' })),
+  }),
   proposeReward: WithActor({
     basis: Type.Union([
       Closed({ kind: Type.Literal('fine'), fineFen: Type.Integer({ minimum: 0 }) }),

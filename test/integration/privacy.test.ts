@@ -106,7 +106,11 @@ describe('reporter identity after whole lifecycles (双加密)', () => {
     await step(r.id, 'give-feedback', 'handler:unit-a', { summary: '已核查处理，结果见回复' });
     const rated = await step(r.id, 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
     if (!found) return rated;
-    if (r.claimCode) await step(r.id, 'claim-reward', 'intake', { claimCode: r.claimCode });
+    if (r.claimCode)
+      await step(r.id, 'claim-reward', 'intake', {
+        claimCode: r.claimCode,
+        payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' },
+      });
     await step(r.id, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: FINE_FEN },
       declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },

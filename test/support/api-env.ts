@@ -120,5 +120,9 @@ export async function handleToRewardThroughApi(
   await step('report-rectification', 'handler:unit-a', { summary: '已清理电池，停止楼道充电' });
   await step('give-feedback', 'handler:unit-a', { summary: '已核查处理' });
   await step('record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
-  if (opts.claim ?? true) await step('claim-reward', 'intake', { claimCode });
+  if (opts.claim ?? true)
+    await step('claim-reward', 'intake', {
+      claimCode,
+      payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' },
+    });
 }

@@ -65,7 +65,11 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     input: { note: '电话无人接听' },
     wrongAt: 'awaiting_feedback',
   },
-  claimReward: { roles: ['intake'], input: { claimCodeHash: sha256(CLAIM_CODE) }, wrongAt: 'feedback_given' },
+  claimReward: {
+    roles: ['intake'],
+    input: { claimCodeHash: sha256(CLAIM_CODE), payoutRef: 'payout:00000000000000000000000000000001' },
+    wrongAt: 'feedback_given',
+  },
   proposeReward: {
     roles: ['reward_proposer'],
     input: { basis: { kind: 'fine', fineFen: 1_000_000 } },

@@ -85,7 +85,10 @@ describe('statistics and boards over lifecycles driven through the API', () => {
     await step('C', 'give-feedback', 'handler:unit-a', { summary: '已整改' });
     await step('B', 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
     await step('C', 'record-satisfaction', 'intake', { rating: 'basically_satisfied', resolved: true });
-    await step('C', 'claim-reward', 'intake', { claimCode: claimCodes.C });
+    await step('C', 'claim-reward', 'intake', {
+      claimCode: claimCodes.C,
+      payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' },
+    });
     await step('C', 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: FINE_FEN },
       declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },

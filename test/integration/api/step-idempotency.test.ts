@@ -90,8 +90,24 @@ describe('Idempotency-Key on steps', () => {
   it('a repeated claim, and a payment retried after it closed the report, answer as the first did', async () => {
     const { id, claimCode } = await receive();
     await handleToRewardThroughApi(api, id, claimCode, { fineFen: 5_000_000, claim: false });
-    const claim = await ok(id, 'claim-reward', 'intake', { claimCode }, 'claim-1');
-    expect((await ok(id, 'claim-reward', 'intake', { claimCode }, 'claim-1')).body).toBe(claim.body);
+    const claim = await ok(
+      id,
+      'claim-reward',
+      'intake',
+      { claimCode, payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' } },
+      'claim-1',
+    );
+    expect(
+      (
+        await ok(
+          id,
+          'claim-reward',
+          'intake',
+          { claimCode, payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' } },
+          'claim-1',
+        )
+      ).body,
+    ).toBe(claim.body);
     await ok(id, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: 5_000_000 },
       declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },

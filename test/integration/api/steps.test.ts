@@ -89,11 +89,17 @@ describe('the steps of a report through the API', () => {
       'not-eligible',
     );
     expectProblem(
-      await api.post(reportUrl(id, 'claim-reward'), 'intake', { claimCode: 'AAAA-AAAA-AAAA-AAAA' }),
+      await api.post(reportUrl(id, 'claim-reward'), 'intake', {
+        claimCode: 'AAAA-AAAA-AAAA-AAAA',
+        payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' },
+      }),
       422,
       'not-eligible',
     );
-    await step(id, 'claim-reward', 'intake', { claimCode: claimCode!.toLowerCase() });
+    await step(id, 'claim-reward', 'intake', {
+      claimCode: claimCode!.toLowerCase(),
+      payout: { method: 'alipay', payeeName: '王五', account: 'wangwu@example.com' },
+    });
     v = await step(id, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: 5_000_000 },
       declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },

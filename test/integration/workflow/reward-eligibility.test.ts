@@ -48,7 +48,12 @@ describe('奖励资格: only substantiated reports reach the reward', () => {
 describe('匿名举报: an anonymous reporter claims the reward with the claim code given at intake', () => {
   it('refuses a proposal until claimed, refuses a wrong code, then accepts the right one', async () => {
     const code = 'BH-CLAIM-7Q4K-93XM';
-    const h = await t.start({ reporter: { kind: 'anonymous', claimCodeHash: sha256(code) } });
+    const h = await t.start({
+      reporter: {
+        kind: 'anonymous',
+        claimCodeHash: sha256(code),
+      },
+    });
     let v = await driveToConclusion(t, h, { fineFen: 5_000_000 });
     expect(v.stage).toEqual({ name: 'reward_pending' });
 
@@ -58,13 +63,25 @@ describe('匿名举报: an anonymous reporter claims the reward with the claim c
       declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
     });
     expect(await refusalOf(early)).toBe('not_eligible');
-    const wrong = t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: sha256('BH-CLAIM-GUESS') });
+    const wrong = t.step(h, 'claimReward', {
+      actor: people.intake,
+      claimCodeHash: sha256('BH-CLAIM-GUESS'),
+      payoutRef: 'payout:00000000000000000000000000000001',
+    });
     expect(await refusalOf(wrong)).toBe('not_eligible');
     expect((await t.view(h)).reward.claimedAt).toBeUndefined();
 
-    v = await t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: sha256(code) });
+    v = await t.step(h, 'claimReward', {
+      actor: people.intake,
+      claimCodeHash: sha256(code),
+      payoutRef: 'payout:00000000000000000000000000000001',
+    });
     expect(v.reward.claimedAt).toBe(eventOf(v, 'reward_claimed')?.at);
-    const again = t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: sha256(code) });
+    const again = t.step(h, 'claimReward', {
+      actor: people.intake,
+      claimCodeHash: sha256(code),
+      payoutRef: 'payout:00000000000000000000000000000001',
+    });
     expect(await refusalOf(again)).toBe('wrong_stage');
 
     v = await t.step(h, 'proposeReward', {
@@ -79,7 +96,12 @@ describe('匿名举报: an anonymous reporter claims the reward with the claim c
 describe('重复件: where several reported the same hazard, the first real-name reporter is rewarded', () => {
   it('rewards the first accepted real-name reporter among the survivor and its merged duplicates', async () => {
     const named = (vaultRef: string) => ({ reporter: { kind: 'named', vaultRef } as const });
-    const anonymousFirst = await t.start({ reporter: { kind: 'anonymous', claimCodeHash: sha256('x') } });
+    const anonymousFirst = await t.start({
+      reporter: {
+        kind: 'anonymous',
+        claimCodeHash: sha256('x'),
+      },
+    });
     const earliestNamed = await t.start(named('vault:reporter:earliest'));
     const survivor = await t.start(named('vault:reporter:survivor'));
     const laterNamed = await t.start(named('vault:reporter:later'));
@@ -108,7 +130,11 @@ describe('重复件: where several reported the same hazard, the first real-name
     expect(eventOf(v, 'reward_pending')?.data).toEqual({ recipientReportId: earliestNamed.workflowId });
 
     // A real-name recipient needs no claim code.
-    const claim = t.step(survivor, 'claimReward', { actor: people.intake, claimCodeHash: sha256('x') });
+    const claim = t.step(survivor, 'claimReward', {
+      actor: people.intake,
+      claimCodeHash: sha256('x'),
+      payoutRef: 'payout:00000000000000000000000000000001',
+    });
     expect(await refusalOf(claim)).toBe('not_eligible');
     v = await t.step(survivor, 'proposeReward', {
       actor: people.proposer,
@@ -132,8 +158,18 @@ describe('重复件: where several reported the same hazard, the first real-name
 
   it('rewards the survivor’s anonymous reporter, by claim code, when no duplicate was named', async () => {
     const code = 'BH-CLAIM-ANON-SURVIVOR';
-    const survivor = await t.start({ reporter: { kind: 'anonymous', claimCodeHash: sha256(code) } });
-    const duplicate = await t.start({ reporter: { kind: 'anonymous', claimCodeHash: sha256('other') } });
+    const survivor = await t.start({
+      reporter: {
+        kind: 'anonymous',
+        claimCodeHash: sha256(code),
+      },
+    });
+    const duplicate = await t.start({
+      reporter: {
+        kind: 'anonymous',
+        claimCodeHash: sha256('other'),
+      },
+    });
     await acceptAndAssign(t, survivor);
     await t.step(duplicate, 'mergeReport', { actor: people.dispatcher, intoReportId: survivor.workflowId });
     await expect.poll(async () => (await t.view(survivor)).duplicates.length, { timeout: 20_000 }).toBe(1);
@@ -143,8 +179,13 @@ describe('重复件: where several reported the same hazard, the first real-name
     const duplicateCode = t.step(survivor, 'claimReward', {
       actor: people.intake,
       claimCodeHash: sha256('other'),
+      payoutRef: 'payout:00000000000000000000000000000001',
     });
     expect(await refusalOf(duplicateCode)).toBe('not_eligible');
-    await t.step(survivor, 'claimReward', { actor: people.intake, claimCodeHash: sha256(code) });
+    await t.step(survivor, 'claimReward', {
+      actor: people.intake,
+      claimCodeHash: sha256(code),
+      payoutRef: 'payout:00000000000000000000000000000001',
+    });
   });
 });

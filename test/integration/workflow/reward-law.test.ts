@@ -164,7 +164,12 @@ describe('the claim window of an anonymous reporter', () => {
   afterAll(() => t?.close());
   const CODE_HASH = sha256('claim-code-7');
   const pending = async () => {
-    const h = await t.start({ reporter: { kind: 'anonymous', claimCodeHash: CODE_HASH } });
+    const h = await t.start({
+      reporter: {
+        kind: 'anonymous',
+        claimCodeHash: CODE_HASH,
+      },
+    });
     const v = await driveToConclusion(t, h);
     expect(v.stage.name).toBe('reward_pending');
     return { h, v };
@@ -176,7 +181,11 @@ describe('the claim window of an anonymous reporter', () => {
     const { h, v } = await pending();
     expect(running(v, 'reward_claim')).toHaveLength(1);
     expect(running(v, 'reward_proposal')).toHaveLength(0);
-    const claimed = await t.step(h, 'claimReward', { actor: people.intake, claimCodeHash: CODE_HASH });
+    const claimed = await t.step(h, 'claimReward', {
+      actor: people.intake,
+      claimCodeHash: CODE_HASH,
+      payoutRef: 'payout:00000000000000000000000000000001',
+    });
     expect(claimed.deadlines.find((d) => d.clock === 'reward_claim')).toMatchObject({
       endedHow: 'done',
       onTime: true,
