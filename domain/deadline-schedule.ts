@@ -8,6 +8,8 @@ export interface DeadlineCalendar {
   addWorkingDays(startMs: number, n: number): number;
   /** 23:59:59.999 +08:00 of the local date of `ms`. */
   endOfChinaDay(ms: number): number;
+  /** Whether a China local date (YYYY-MM-DD) is a working day. */
+  isWorkingDay(localDate: string): boolean;
   /** The provisional years (statutory days off only, no notice yet) the dates of [from, to] touch. */
   provisionalYears?(
     fromMs: number,
@@ -34,6 +36,8 @@ export interface DeadlineProvenance {
    * the deadline is recomputed when the notice arrives.
    */
   readonly calendarProvisional?: string;
+  /** Pauses (补充材料) that moved this deadline, each as `from–to: n working days` (version 4 on). */
+  readonly pauses?: readonly string[];
 }
 
 /**
@@ -51,6 +55,12 @@ export interface ClockSchedule {
   readonly provenance: DeadlineProvenance;
   /** The urgency the deadline was fixed for, where the policy's limit depends on it. */
   readonly urgency?: Urgency;
+  /**
+   * The deadline is the end of a working day (a count of working days, or the same day): a pause
+   * moves it by whole working days. Otherwise (hours, calendar days, set by the handler) a pause
+   * moves it by the time paused. Set on schedules fixed from 0.4 on.
+   */
+  readonly countsWorkingDays?: true;
 }
 
 export interface ScheduleRequest {
@@ -152,8 +162,12 @@ export function scheduleClock(
   const warnBefore = spec.warnBeforeHours * HOUR;
   const warnAt = due - start > warnBefore ? due - warnBefore : start + Math.floor((due - start) / 2);
   const iso = (ms: number) => new Date(ms).toISOString();
+  const dueDuration = req.clock === 'rectification' ? undefined : durationFor(policy, req);
+  const endOfWorkingDay =
+    dueDuration !== undefined && ('workingDays' in dueDuration || 'sameDay' in dueDuration);
   return {
     clock: req.clock,
+    ...(endOfWorkingDay ? { countsWorkingDays: true as const } : {}),
     occurrence: req.occurrence,
     ...(dependsOnUrgency(policy, req.clock) ? { urgency: req.urgency ?? 'general' } : {}),
     startedAt: iso(start),
@@ -202,4 +216,62 @@ function durationFor(policy: Policy, req: ScheduleRequest): DurationSpec {
     default:
       return clocks[policyClockOf(req.clock)]!.due as DurationSpec;
   }
+}
+
+const CHINA_DAY = (ms: number) => new Date(ms + CHINA_OFFSET).toISOString().slice(0, 10);
+
+/**
+ * The working days a pause held a clock: the working dates from the day it was paused up to, not
+ * including, the day it ran again. A pause within one day holds none; one from Thursday to the next
+ * Monday holds Thursday and Friday.
+ */
+export function pausedWorkingDays(calendar: DeadlineCalendar, fromMs: number, toMs: number): number {
+  let n = 0;
+  for (let day = calendar.endOfChinaDay(fromMs); day < calendar.endOfChinaDay(toMs); day += 24 * HOUR) {
+    if (calendar.isWorkingDay(CHINA_DAY(day))) n += 1;
+  }
+  return n;
+}
+
+/**
+ * A schedule moved by a pause (补充材料, policy version 4 on). A deadline at the end of a working day
+ * moves by the working days the pause held it, so it stays at the end of a working day — never
+ * a Saturday; other deadlines move by the time paused. The ladder is laid again from the new
+ * deadline by the policy's rungs, the warning keeps its distance to the deadline. Pure.
+ */
+export function shiftSchedule(
+  policy: Policy,
+  calendar: DeadlineCalendar,
+  schedule: ClockSchedule,
+  pause: { readonly from: string; readonly to: string },
+): ClockSchedule {
+  const from = Date.parse(pause.from);
+  const to = Date.parse(pause.to);
+  if (!(to >= from)) throw new ScheduleError(`a pause from ${pause.from} to ${pause.to} is not a pause`);
+  const spec = policy.clocks[policyClockOf(schedule.clock)];
+  if (!spec)
+    throw new ScheduleError(`policy ${policy.id} v${policy.version} runs no ${schedule.clock} clock`);
+  const notes: string[] = [];
+  const due = Date.parse(schedule.dueAt);
+  const days = pausedWorkingDays(calendar, from, to);
+  const moved = schedule.countsWorkingDays
+    ? days > 0
+      ? addWorkingDays(calendar, due, days, notes)
+      : due
+    : due + (to - from);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const held = schedule.countsWorkingDays
+    ? `${days} working days`
+    : `${Math.round((to - from) / 60_000)} minutes`;
+  return {
+    ...schedule,
+    warnAt: iso(moved - (due - Date.parse(schedule.warnAt))),
+    dueAt: iso(moved),
+    rungs: spec.ladder.map((step) => ({ rung: step.rung, at: iso(rungAt(calendar, moved, step, notes)) })),
+    provenance: {
+      ...schedule.provenance,
+      pauses: [...(schedule.provenance.pauses ?? []), `${pause.from}–${pause.to}: ${held}`],
+      ...(notes.length > 0 && !schedule.provenance.calendarFallback ? { calendarFallback: notes[0] } : {}),
+    },
+  };
 }

@@ -104,6 +104,18 @@ export const PolicySchema = Closed({
    * it early, with a recorded reason.
    */
   withdrawalAfterAcceptance: Type.Optional(Type.Literal('contact_stops')),
+  /**
+   * 补充材料 (version 4 on): how often a step's clock may be paused, and for how long each time (in
+   * working days, after which it runs again by itself). A pause moves the deadline by the working
+   * days it took, so a deadline at the end of a working day stays at the end of one; a wait for the
+   * reporter also holds the feedback clock.
+   */
+  pause: Type.Optional(
+    Closed({
+      maxPauses: Type.Integer({ minimum: 1, maximum: 10 }),
+      maxWorkingDays: Type.Integer({ minimum: 1, maximum: 60 }),
+    }),
+  ),
   /** A unit may dispute an assignment (派单异议) within this many hours of receiving it. */
   disputeWindowHours: Positive,
   /** How often an unsatisfied reporter can have the report reopened (重办). */

@@ -1,7 +1,7 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Policy } from '../domain/policy.js';
-import { addClock, nextOccurrence } from '../domain/report/clocks.js';
+import { addClock, nextOccurrence, runningClock } from '../domain/report/clocks.js';
 import type { Effect, Notification } from '../domain/report/effects.js';
 import { record } from '../domain/report/machine.js';
 import { payeeReference, recordPayment } from '../domain/report/reward-steps.js';
@@ -66,6 +66,37 @@ export function createEffects(deps: {
                 dueAt: schedule.dueAt,
                 warnAt: schedule.warnAt,
                 provenance: schedule.provenance,
+              },
+            );
+            break;
+          }
+          case 'fix_pause_limit': {
+            const until = await deps.local.pauseLimit({ policy: state.policy, from: now });
+            for (const name of effect.clocks) {
+              const clock = runningClock(state, name);
+              if (clock?.pausedSince !== undefined) clock.pauseUntil = until;
+            }
+            break;
+          }
+          case 'shift_clock': {
+            const clock = runningClock(state, effect.clock);
+            if (!clock) break;
+            const before = clock.schedule.dueAt;
+            clock.schedule = await deps.local.shiftDeadline({
+              policy: state.policy,
+              schedule: clock.schedule,
+              pause: { from: effect.from, to: effect.to },
+            });
+            record(
+              state,
+              'deadline_shifted',
+              { now },
+              {
+                clock: effect.clock,
+                occurrence: clock.schedule.occurrence,
+                from: before,
+                to: clock.schedule.dueAt,
+                pause: clock.schedule.provenance.pauses?.at(-1),
               },
             );
             break;

@@ -15,7 +15,7 @@ import { viewReport, type ReportView } from '../domain/report/report-view.js';
 import { StepRejected } from '../domain/report/step-rejected.js';
 import { STEP_NAMES, type StepInput, type StepName } from '../domain/report/step-inputs.js';
 import { STEPS } from '../domain/report/steps.js';
-import { applyStep, guardStep, record } from '../domain/report/machine.js';
+import { applyStep, endPause, guardStep, record } from '../domain/report/machine.js';
 import { newReport } from '../domain/report/new-report.js';
 import { NEWEST_RULES, rulesFor } from '../domain/report/rule-changes.js';
 import { nextClockEvent } from '../domain/report/clocks.js';
@@ -156,7 +156,11 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
     if (wait > 0 && (await condition(() => version !== seen, wait))) continue;
     await exclusive(async () => {
       if (version !== seen) return; // a step got in first; look again
-      await fireClockEvent(state, next, { activities, nowIso });
+      if (next.kind === 'pause_limit') {
+        // 补充材料 held the clock as long as the policy allows: it runs again, moved by the pause.
+        const now = nowIso();
+        await effects.run(endPause(state, { now }, { automatic: true }), now);
+      } else await fireClockEvent(state, next, { activities, nowIso });
       await project();
     });
   }

@@ -12,7 +12,7 @@ import { RUNGS } from '../domain/vocabulary.js';
  */
 export async function fireClockEvent(
   state: ReportState,
-  event: ClockEvent,
+  event: Exclude<ClockEvent, { kind: 'pause_limit' }>,
   deps: { activities: Pick<Activities, 'recordClockEvent'>; nowIso: () => string },
 ): Promise<void> {
   const { clock } = event;

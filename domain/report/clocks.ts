@@ -61,6 +61,8 @@ export function resumeClockState(clock: ClockState, now: string): number {
 export const effectiveDueAt = (c: ClockState): number => ms(c.schedule.dueAt) + c.pausedMs;
 
 export type ClockEvent =
+  /** A 补充材料 pause reached its maximum: the clock runs again by itself. */
+  | { readonly kind: 'pause_limit'; readonly clock: ClockState; readonly at: number }
   | { readonly kind: 'warning'; readonly clock: ClockState; readonly at: number }
   | { readonly kind: 'overdue'; readonly clock: ClockState; readonly at: number }
   | { readonly kind: 'rung'; readonly clock: ClockState; readonly at: number; readonly rung: Rung };
@@ -69,7 +71,13 @@ export type ClockEvent =
 export function nextClockEvent(state: ReportState): ClockEvent | undefined {
   let next: ClockEvent | undefined;
   for (const clock of state.clocks) {
-    if (clock.stoppedAt !== undefined || clock.pausedSince !== undefined) continue;
+    if (clock.stoppedAt !== undefined) continue;
+    if (clock.pausedSince !== undefined) {
+      if (clock.pauseUntil === undefined) continue;
+      const at = ms(clock.pauseUntil);
+      if (!next || at < next.at) next = { kind: 'pause_limit', clock, at };
+      continue;
+    }
     const shift = clock.pausedMs;
     let event: ClockEvent | undefined;
     if (!clock.warned) event = { kind: 'warning', clock, at: ms(clock.schedule.warnAt) + shift };

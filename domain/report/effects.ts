@@ -39,6 +39,10 @@ export type Effect =
     }
   | { readonly kind: 'notify'; readonly notification: Notification }
   | { readonly kind: 'resolve_policy' }
+  /** Fix when a 补充材料 pause of these (paused) clocks ends by itself (policy version 4 on). */
+  | { readonly kind: 'fix_pause_limit'; readonly clocks: readonly ClockName[] }
+  /** Move a clock's schedule by a pause that just ended (policy version 4 on). */
+  | { readonly kind: 'shift_clock'; readonly clock: ClockName; readonly from: string; readonly to: string }
   /** Write a 督办 rung that no clock fired (挂牌督办 of a major hazard) to the escalations record. */
   | { readonly kind: 'record_escalation'; readonly escalation: Escalation }
   /** Pay the approved reward through the ledger, then record the payment (which closes the report). */

@@ -126,6 +126,35 @@ export function pauseStepClock(s: ReportState, now: string): ClockName {
   return name;
 }
 
+/**
+ * Ends a 补充材料 pause under policy version 4 on: every clock it held (the step's, and the feedback
+ * clock where the wait was the reporter's) runs again, its schedule moved by the pause (the effects
+ * runner asks the calendar). `automatic` when the pause reached the policy's maximum.
+ */
+export function endPause(
+  s: ReportState,
+  ctx: Pick<StepContext, 'now'> & { actor?: Actor },
+  how: { automatic: boolean; note?: string },
+): Effect[] {
+  const effects: Effect[] = [];
+  for (const c of s.clocks) {
+    if (c.stoppedAt !== undefined || c.pausedSince === undefined || c.pauseUntil === undefined) continue;
+    const from = c.pausedSince;
+    // A pause that reached its limit lasted until the limit, however late the timer ran.
+    const to = how.automatic ? c.pauseUntil : ctx.now;
+    delete c.pausedSince;
+    delete c.pauseUntil;
+    record(s, 'clock_resumed', ctx, {
+      clock: c.schedule.clock,
+      pausedMs: Date.parse(to) - Date.parse(from),
+      ...(how.automatic ? { automatic: true } : {}),
+      ...(how.note ? { note: how.note } : {}),
+    });
+    effects.push({ kind: 'shift_clock', clock: c.schedule.clock, from, to });
+  }
+  return effects;
+}
+
 export function resumeStepClock(
   s: ReportState,
   now: string,

@@ -195,10 +195,15 @@ export interface RewardRecord {
 
 /** One supervised clock: its fixed schedule plus what has happened to it. */
 export interface ClockState {
-  readonly schedule: ClockSchedule;
+  /** Fixed when the step starts; moved only by a pause (补充材料) under policy version 4 on. */
+  schedule: ClockSchedule;
   /** Paused time already over, added to every instant of the schedule. */
   pausedMs: number;
   pausedSince?: string;
+  /** A 补充材料 pause ends by itself then, if nobody resumed it (policy version 4 on). */
+  pauseUntil?: string;
+  /** 补充材料 pauses taken on this clock (policy version 4 on counts them against its maximum). */
+  pauses?: number;
   warned: boolean;
   overdue: boolean;
   rungsFired: number;

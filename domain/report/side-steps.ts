@@ -8,6 +8,7 @@ import {
   record,
   resumeStepClock,
   setStage,
+  endPause,
   stepClockOf,
   verificationClockOf,
   stopAllClocks,
@@ -107,16 +108,38 @@ export const sideSteps = defineSteps({
     roles: ['handler', 'dispatcher'],
     stages: ['received', 'assigned', 'verifying', 'rectifying'],
     unitScoped: true,
-    check(s) {
+    check(s, _input, ctx) {
       const name = stepClockOf(s);
       const clock = name ? runningClock(s, name) : undefined;
       if (!clock) reject('wrong_stage', 'no step clock is running');
       else if (clock.pausedSince) reject('wrong_stage', `the ${name} clock is already paused`);
+      const limit = ctx.policy.pause;
+      if (limit && clock && (clock.pauses ?? 0) >= limit.maxPauses)
+        reject('not_allowed', `the policy allows ${limit.maxPauses} pause(s) of the ${name} clock`);
     },
     apply(s, input, ctx) {
       const clock = pauseStepClock(s, ctx.now);
-      record(s, 'clock_paused', ctx, { clock, waitingFor: input.waitingFor, reason: input.reason });
-      return [];
+      if (!ctx.policy.pause) {
+        record(s, 'clock_paused', ctx, { clock, waitingFor: input.waitingFor, reason: input.reason });
+        return [];
+      }
+      // 补充材料 (version 4 on): counted, limited in time, and a wait for the reporter holds the
+      // time to answer them too.
+      const step = runningClock(s, clock)!;
+      step.pauses = (step.pauses ?? 0) + 1;
+      const held = [clock];
+      const feedback = runningClock(s, 'feedback');
+      if (input.waitingFor === 'reporter' && feedback && feedback.pausedSince === undefined) {
+        pauseClockState(feedback, ctx.now);
+        held.push('feedback');
+      }
+      record(s, 'clock_paused', ctx, {
+        clock,
+        waitingFor: input.waitingFor,
+        reason: input.reason,
+        ...(held.length > 1 ? { alsoHeld: held.slice(1) } : {}),
+      });
+      return [{ kind: 'fix_pause_limit', clocks: held }];
     },
   },
   resumeClock: {
@@ -133,6 +156,8 @@ export const sideSteps = defineSteps({
       }
     },
     apply(s, input, ctx) {
+      if (s.clocks.some((c) => c.stoppedAt === undefined && c.pauseUntil !== undefined))
+        return endPause(s, ctx, { automatic: false, ...(input.note ? { note: input.note } : {}) });
       const resumed = resumeStepClock(s, ctx.now)!;
       record(s, 'clock_resumed', ctx, {
         clock: resumed.clock,

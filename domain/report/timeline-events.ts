@@ -49,6 +49,7 @@ export const TIMELINE_EVENTS = {
   escalated: '督办',
   clock_paused: '时限暂停',
   clock_resumed: '时限恢复',
+  deadline_shifted: '时限顺延',
   clock_stopped: '环节完成',
   projection_failed: '读模型写入失败',
 } as const;

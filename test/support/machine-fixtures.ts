@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { scheduleClock } from '../../domain/deadline-schedule.js';
+import { scheduleClock, shiftSchedule } from '../../domain/deadline-schedule.js';
 import { validatePolicy, type Policy } from '../../domain/policy.js';
-import { addClock, nextOccurrence } from '../../domain/report/clocks.js';
+import { addClock, nextOccurrence, runningClock } from '../../domain/report/clocks.js';
 import type { Effect } from '../../domain/report/effects.js';
 import { applyStep, guardStep } from '../../domain/report/machine.js';
 import { newReport } from '../../domain/report/new-report.js';
@@ -51,6 +51,18 @@ export function receivedReport(
 
 function runEffects(s: ReportState, effects: readonly Effect[], now: string, p: Policy): void {
   for (const e of effects) {
+    if (e.kind === 'fix_pause_limit') {
+      const until = new Date(
+        workCalendar.addWorkingDays(Date.parse(now), p.pause!.maxWorkingDays),
+      ).toISOString();
+      for (const name of e.clocks) runningClock(s, name)!.pauseUntil = until;
+      continue;
+    }
+    if (e.kind === 'shift_clock') {
+      const clock = runningClock(s, e.clock)!;
+      clock.schedule = shiftSchedule(p, workCalendar, clock.schedule, { from: e.from, to: e.to });
+      continue;
+    }
     if (e.kind !== 'start_clock') continue;
     const startedAt =
       e.clock === 'acceptance' || (e.clock === 'feedback' && s.reopens === 0) ? s.intake.receivedAt : now;

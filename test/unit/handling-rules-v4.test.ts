@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runningClock } from '../../domain/report/clocks.js';
+import { pausedWorkingDays, scheduleClock, shiftSchedule } from '../../domain/deadline-schedule.js';
+import { nextClockEvent, runningClock } from '../../domain/report/clocks.js';
+import { workCalendar } from '../../domain/work-calendar.js';
 import { summariseReport } from '../../domain/report/report-summary.js';
 import type { ReportState } from '../../domain/report/report-state.js';
 import { after, drive, loadPolicy, receivedReport, reportAt, verdict } from '../support/machine-fixtures.js';
@@ -185,5 +187,108 @@ describe('回访 asks whether the problem was solved', () => {
       v4,
     );
     expect(summariseReport(s)).toMatchObject({ satisfaction: 'basically_satisfied', resolved: false });
+  });
+});
+
+describe('补充材料: a pause is counted, limited, and moves deadlines on working time', () => {
+  const at = (beijing: string) => new Date(`${beijing}+08:00`).toISOString();
+  const verification = (startedAt: string, urgency: 'general' | 'emergency' = 'general') =>
+    scheduleClock(v4, workCalendar, { clock: 'verification', occurrence: 1, startedAt, urgency });
+
+  it('counts the working days a pause held the clock', () => {
+    const days = (from: string, to: string) =>
+      pausedWorkingDays(workCalendar, Date.parse(at(from)), Date.parse(at(to)));
+    expect(days('2026-11-26T10:00:00', '2026-11-26T16:00:00')).toBe(0); // within a day
+    expect(days('2026-11-26T10:00:00', '2026-11-27T10:00:00')).toBe(1); // Thursday
+    expect(days('2026-11-26T10:00:00', '2026-11-30T09:00:00')).toBe(2); // Thursday, Friday; not the weekend
+  });
+
+  it('moves a deadline at the end of a working day to the end of a working day, never to a Saturday', () => {
+    // 7 working days from Wednesday 18 November: Friday 27 November, end of day.
+    const fixed = verification(at('2026-11-18T10:00:00'));
+    expect(fixed.dueAt).toBe(at('2026-11-27T23:59:59.999'));
+    expect(fixed.countsWorkingDays).toBe(true);
+    // Paused Thursday 10:00 to Friday 10:00: one working day held. By elapsed time the deadline
+    // would be Saturday 23:59; by working time it is Monday's end.
+    const moved = shiftSchedule(v4, workCalendar, fixed, {
+      from: at('2026-11-26T10:00:00'),
+      to: at('2026-11-27T10:00:00'),
+    });
+    expect(moved.dueAt).toBe(at('2026-11-30T23:59:59.999'));
+    expect(Date.parse(moved.dueAt) - Date.parse(moved.warnAt)).toBe(
+      Date.parse(fixed.dueAt) - Date.parse(fixed.warnAt),
+    );
+    // The ladder is laid again from the new deadline: 催办 at it, 函告 a working day later (Tuesday).
+    expect(moved.rungs.slice(0, 2)).toEqual([
+      { rung: 'urge', at: moved.dueAt },
+      { rung: 'circular', at: at('2026-12-01T23:59:59.999') },
+    ]);
+    expect(moved.provenance.pauses).toEqual([
+      `${at('2026-11-26T10:00:00')}–${at('2026-11-27T10:00:00')}: 1 working days`,
+    ]);
+  });
+
+  it('moves an hours deadline (紧急类 24 hours) by the time paused', () => {
+    const fixed = verification(at('2026-11-27T10:00:00'), 'emergency');
+    expect(fixed.countsWorkingDays).toBeUndefined();
+    const moved = shiftSchedule(v4, workCalendar, fixed, {
+      from: at('2026-11-27T12:00:00'),
+      to: at('2026-11-27T15:30:00'),
+    });
+    expect(Date.parse(moved.dueAt) - Date.parse(fixed.dueAt)).toBe(3.5 * 3_600_000);
+  });
+
+  it('a wait for the reporter holds the feedback clock too; resuming moves both; the third pause is refused', () => {
+    const { s, now } = reportAt('verifying', { policy: v4 });
+    const feedbackDue = runningClock(s, 'feedback')!.schedule.dueAt;
+    drive(
+      s,
+      'pauseClock',
+      { actor: handlerA, waitingFor: 'reporter', reason: '请举报人补充位置照片' },
+      now,
+      v4,
+    );
+    const step = runningClock(s, 'verification')!;
+    const feedback = runningClock(s, 'feedback')!;
+    expect([step.pausedSince, feedback.pausedSince]).toEqual([now, now]);
+    // The pause ends by itself at the end of the tenth working day, if nobody resumes it first.
+    expect(step.pauseUntil).toBe(new Date(workCalendar.addWorkingDays(Date.parse(now), 10)).toISOString());
+    expect(nextClockEvent(s)).toMatchObject({ kind: 'pause_limit', at: Date.parse(step.pauseUntil!) });
+
+    const resumedAt = after(48, now); // two days later
+    drive(s, 'resumeClock', { actor: handlerA }, resumedAt, v4);
+    expect([step.pausedSince, feedback.pausedSince, step.pauseUntil]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const held = pausedWorkingDays(workCalendar, Date.parse(now), Date.parse(resumedAt));
+    expect(held).toBe(2);
+    expect(step.schedule.provenance.pauses).toHaveLength(1);
+    expect(Date.parse(feedback.schedule.dueAt)).toBeGreaterThan(Date.parse(feedbackDue));
+
+    drive(
+      s,
+      'pauseClock',
+      { actor: handlerA, waitingFor: 'third_party', reason: '待检测报告' },
+      after(49, now),
+      v4,
+    );
+    drive(s, 'resumeClock', { actor: handlerA }, after(50, now), v4);
+    expect(
+      verdict(
+        'pauseClock',
+        s,
+        { actor: handlerA, waitingFor: 'third_party', reason: '再等' },
+        after(51, now),
+        v4,
+      ),
+    ).toBe('not_allowed');
+  });
+
+  it('a wait for a third party holds only the step’s clock', () => {
+    const { s, now } = reportAt('verifying', { policy: v4 });
+    drive(s, 'pauseClock', { actor: handlerA, waitingFor: 'third_party', reason: '待检测报告' }, now, v4);
+    expect(runningClock(s, 'feedback')!.pausedSince).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import {
 import { acceptAndAssign } from '../../support/lifecycles.js';
 import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
 import { people } from '../../support/reports.js';
+import { workCalendar } from '../../../domain/work-calendar.js';
 
 // Monday 2026-11-23 09:30 Beijing time: an ordinary working week, no holiday in sight.
 const MONDAY_MORNING = '2026-11-23T01:30:00.000Z';
@@ -131,6 +132,63 @@ describe('补充材料: a paused step clock', () => {
     const stopped = v.timeline.filter((e) => e.type === 'clock_stopped').map((e) => e.data);
     expect(stopped).toContainEqual({ clock: 'verification', onTime: true });
     expect(firingsOf(v, 'verification')).toEqual([]);
+    await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
+  });
+});
+
+describe('补充材料 under district-default v4: limited, and on working time', () => {
+  let t: ReportEnv;
+  beforeAll(async () => {
+    t = await createReportEnv({ startTime: MONDAY_MORNING });
+  });
+  afterAll(() => t?.close());
+
+  const running = (v: ReportView, clock: ClockName) =>
+    v.clocks.find((c) => c.schedule.clock === clock && c.stoppedAt === undefined)!;
+
+  it('a pause nobody ends runs again by itself at its limit, moved by the working days it held; the moved deadline fires', async () => {
+    const h = await t.start({ receivedAt: (await t.now()).toISOString() });
+    await acceptAndAssign(t, h);
+    await t.step(h, 'startVerification', { actor: handlerA });
+    const before = running(await t.view(h), 'verification').schedule;
+    const paused = await t.step(h, 'pauseClock', {
+      actor: handlerA,
+      waitingFor: 'reporter',
+      reason: '请举报人补充现场照片',
+    });
+    const until = running(paused, 'verification').pauseUntil!;
+    expect(running(paused, 'feedback').pauseUntil).toBe(until); // the reporter's wait holds the answer too
+
+    // Nobody resumes it: at the end of the tenth working day it runs again by itself.
+    await skipTo(t, plus(until, HOUR));
+    const v = await settled(t, h, (x) => x.timeline.some((e) => e.type === 'deadline_shifted'));
+    const resumed = v.timeline.filter((e) => e.type === 'clock_resumed');
+    expect(resumed.map((e) => [e.data?.clock, e.data?.automatic])).toEqual([
+      ['feedback', true],
+      ['verification', true],
+    ]);
+    expect(ms(resumed[0]!.at) - ms(until)).toBeGreaterThanOrEqual(0);
+    const moved = running(v, 'verification').schedule;
+    // Held ten working days (the pause day itself to the day before it ended): the deadline, still
+    // the end of a working day, is ten working days later.
+    expect(moved.dueAt).toBe(new Date(workCalendar.addWorkingDays(ms(before.dueAt), 10)).toISOString());
+    expect(moved.provenance.pauses).toHaveLength(1);
+    expect(
+      v.timeline.find((e) => e.type === 'deadline_shifted' && e.data?.clock === 'verification')?.data,
+    ).toMatchObject({
+      clock: 'verification',
+      from: before.dueAt,
+      to: moved.dueAt,
+    });
+
+    // The moved deadline warns and is missed at its own instants, nothing at the old ones.
+    await skipTo(t, plus(moved.dueAt, HOUR));
+    const missed = await settled(t, h, (x) => running(x, 'verification').overdue);
+    expectFirings(missed, 'verification', [
+      ['deadline_warning', undefined, moved.warnAt],
+      ['deadline_missed', undefined, moved.dueAt],
+      ['escalated', 'urge', moved.rungs[0]!.at],
+    ]);
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   });
 });
