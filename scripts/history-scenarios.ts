@@ -128,7 +128,10 @@ const mergedDuplicate: Scenario = async (d) => {
   await d.waitFor('the survivor records its duplicate', async () => {
     return (await d.view(survivor)).duplicates.length === 1;
   });
+  // From 0.4 (有举必查): an accepted report withdrawn stops contact; the dispatcher closes it.
   await d.step(survivor, 'withdrawReport', { actor: people.intake, reason: '举报人撤回' });
+  if ((await d.view(survivor)).stage.name !== 'withdrawn')
+    await d.step(survivor, 'closeWithdrawnReport', { actor: people.dispatcher, reason: '现场核实已整改' });
   return { 'merged-duplicate': duplicate, 'merge-survivor': survivor };
 };
 
@@ -185,6 +188,64 @@ const interimReplyClaimLapsed: Scenario = async (d) => {
   return { 'interim-reply-claim-lapsed': h };
 };
 
+/**
+ * From 0.4.0 (district-default v4): verification from acceptance; a return refused, a second one
+ * approved by reassigning (the new unit's own clock); a pause for the reporter resumed by hand
+ * (deadlines moved on working time) and another that ends by itself at its limit; 解决/未解决 at the
+ * 回访; a proposal declaring the reporter a close relative of staff, closing without reward.
+ */
+const returnReviewedPaused: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-RETURN-REVIEWED');
+  await acceptAndAssign(d, h);
+  await d.step(h, 'returnAssignment', { actor: people.handlerA, reason: '非本单位辖区' });
+  await d.step(h, 'refuseReturn', { actor: people.dispatcher, reason: '属本单位辖区，请继续办理' });
+  await d.step(h, 'returnAssignment', { actor: people.handlerA, reason: '涉及燃气管道，属燃气主管部门' });
+  await d.step(h, 'assignReport', { actor: people.dispatcher, unitId: 'unit-b', routing: 'manual' });
+  await d.step(h, 'startVerification', { actor: people.handlerB });
+  await d.step(h, 'pauseClock', {
+    actor: people.handlerB,
+    waitingFor: 'reporter',
+    reason: '请举报人补充具体楼层',
+  });
+  await d.skip(2 * DAY);
+  await d.step(h, 'resumeClock', { actor: people.handlerB, note: '已补充' });
+  await d.step(h, 'pauseClock', {
+    actor: people.handlerB,
+    waitingFor: 'third_party',
+    reason: '待燃气公司检测',
+  });
+  await d.skip(20 * DAY);
+  await d.waitFor('the pause ends by itself at its limit', async () =>
+    (await d.view(h)).timeline.some((e) => e.type === 'clock_resumed' && e.data?.automatic === true),
+  );
+  const v = await d.step(h, 'submitVerification', {
+    actor: people.handlerB,
+    outcome: 'substantiated',
+    findings: '私接燃气管道',
+    hazardsFound: 1,
+    majorHazard: false,
+    illegalActivity: true,
+  });
+  await d.step(h, 'orderRectification', {
+    actor: people.handlerB,
+    measures: ['order_rectification'],
+    dueAt: laterBy(v, 5 * DAY),
+  });
+  await d.step(h, 'reportRectification', { actor: people.handlerB, summary: '已拆除私接管道' });
+  await d.step(h, 'giveFeedback', { actor: people.handlerB, summary: '已整改' });
+  await d.step(h, 'recordSatisfaction', {
+    actor: people.intake,
+    rating: 'basically_satisfied',
+    resolved: true,
+  });
+  await d.step(h, 'proposeReward', {
+    actor: people.proposer,
+    basis: { kind: 'fine', fineFen: 0 },
+    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: true },
+  });
+  return { 'return-reviewed-paused': h };
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   rejected,
   rewardPaid,
@@ -192,4 +253,5 @@ export const SCENARIOS: readonly Scenario[] = [
   mergedDuplicate,
   verificationEscalated,
   interimReplyClaimLapsed,
+  returnReviewedPaused,
 ];
