@@ -71,6 +71,8 @@ export interface ScheduleRequest {
   readonly urgency?: Urgency;
   /** The rectification deadline the handler set (checked against the policy's cap). */
   readonly handlerDueAt?: string;
+  /** 延期: the deadline an approved extension sets, who approved it and why (version 5 on). */
+  readonly extension?: { readonly dueAt: string; readonly approvedBy: string; readonly reason: string };
 }
 
 const HOUR = 3_600_000;
@@ -137,7 +139,11 @@ export function scheduleClock(
   let due: number;
   let rule: string;
   const notes: string[] = [];
-  if (req.clock === 'rectification') {
+  if (req.extension) {
+    due = Date.parse(req.extension.dueAt);
+    if (!(due > start)) throw new ScheduleError('an extended deadline must be after the step started');
+    rule = `extended to ${req.extension.dueAt} by ${req.extension.approvedBy}: ${req.extension.reason}`;
+  } else if (req.clock === 'rectification') {
     const cap = policy.clocks.rectification.due.maxCalendarDays;
     due = Date.parse(req.handlerDueAt ?? '');
     if (Number.isNaN(due))
@@ -156,13 +162,13 @@ export function scheduleClock(
   const last = Math.max(due, ...rungInstants);
   // Only a count of working days asks the calendar for holidays.
   const countsWorkingDays =
-    (req.clock !== 'rectification' && 'workingDays' in durationFor(policy, req)) ||
+    (req.clock !== 'rectification' && !req.extension && 'workingDays' in durationFor(policy, req)) ||
     spec.ladder.some((step) => 'workingDays' in step.after);
   const provisional = countsWorkingDays ? (calendar.provisionalYears?.(start, last) ?? []) : [];
   const warnBefore = spec.warnBeforeHours * HOUR;
   const warnAt = due - start > warnBefore ? due - warnBefore : start + Math.floor((due - start) / 2);
   const iso = (ms: number) => new Date(ms).toISOString();
-  const dueDuration = req.clock === 'rectification' ? undefined : durationFor(policy, req);
+  const dueDuration = req.clock === 'rectification' || req.extension ? undefined : durationFor(policy, req);
   const endOfWorkingDay =
     dueDuration !== undefined && ('workingDays' in dueDuration || 'sameDay' in dueDuration);
   return {

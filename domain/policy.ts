@@ -84,7 +84,20 @@ export const PolicySchema = Closed({
      * closes unclaimed, the report closes as `reward_unclaimed`.
      */
     reward_claim: Type.Optional(Supervised(DurationSchema)),
+    /** 延期审批 (version 5 on): the dispatcher or supervisor decides a unit's extension request. */
+    extension_decision: Type.Optional(Supervised(DurationSchema)),
   }),
+  /**
+   * 延期申请 (version 5 on): a unit may ask to extend its verification or rectification deadline,
+   * at most `maxPerClock` times per step and by at most `maxCalendarDays` each time. Without it, no
+   * extension is granted.
+   */
+  extensions: Type.Optional(
+    Closed({
+      maxPerClock: Type.Integer({ minimum: 1, maximum: 5 }),
+      maxCalendarDays: Type.Integer({ minimum: 1, maximum: 180 }),
+    }),
+  ),
   /** 回访: how many unanswered calls close the callback as unreachable (default 3). */
   callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
   /**
@@ -114,6 +127,16 @@ export const PolicySchema = Closed({
     Closed({
       maxPauses: Type.Integer({ minimum: 1, maximum: 10 }),
       maxWorkingDays: Type.Integer({ minimum: 1, maximum: 60 }),
+    }),
+  ),
+  /**
+   * 退单 (version 5 on): a unit may return an assignment only within `windowHours` of receiving it,
+   * and a report may be returned at most `maxPerReport` times; later, the dispatcher recalls it.
+   */
+  returns: Type.Optional(
+    Closed({
+      windowHours: Type.Integer({ minimum: 1, maximum: 720 }),
+      maxPerReport: Type.Integer({ minimum: 1, maximum: 10 }),
     }),
   ),
   /** A unit may dispute an assignment (派单异议) within this many hours of receiving it. */
@@ -172,6 +195,7 @@ export const OPTIONAL_CLOCKS = [
   'final_reply',
   'callback',
   'reward_claim',
+  'extension_decision',
 ] as const;
 export type OptionalClock = (typeof OPTIONAL_CLOCKS)[number];
 

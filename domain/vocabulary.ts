@@ -126,6 +126,8 @@ export const CLOCKS = {
   reward_claim: '奖励认领',
   // From policy version 4 on: verification runs from acceptance; a later unit has its own clock.
   unit_verification: '承办单位核查',
+  // From policy version 5 on: an extension request waits for its decision.
+  extension_decision: '延期审批',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

@@ -48,11 +48,13 @@ export function createEffects(deps: {
                 clock: effect.clock,
                 occurrence: nextOccurrence(state, effect.clock),
                 startedAt:
-                  effect.clock === 'acceptance' || (effect.clock === 'feedback' && state.reopens === 0)
+                  effect.startedAt ??
+                  (effect.clock === 'acceptance' || (effect.clock === 'feedback' && state.reopens === 0)
                     ? state.intake.receivedAt
-                    : now,
+                    : now),
                 ...(effect.urgency ? { urgency: effect.urgency } : {}),
                 ...(effect.handlerDueAt ? { handlerDueAt: effect.handlerDueAt } : {}),
+                ...(effect.extension ? { extension: effect.extension } : {}),
               },
             });
             addClock(state, schedule);

@@ -114,6 +114,19 @@ export const assignmentSteps = defineSteps({
     roles: ['handler'],
     stages: ['assigned'],
     unitScoped: true,
+    check(s, _input, ctx) {
+      const limits = ctx.policy.returns;
+      if (!limits) return;
+      const since = Date.parse(currentAssignment(s).at);
+      if (Date.parse(ctx.now) > since + limits.windowHours * HOUR)
+        reject('out_of_window', `a return is allowed within ${limits.windowHours} hours of the assignment`);
+      const returned = s.assignments.reduce(
+        (n, a) => n + (a.ended?.how === 'returned' ? 1 : 0) + (a.refusedReturns?.length ?? 0),
+        0,
+      );
+      if (returned >= limits.maxPerReport)
+        reject('not_allowed', `the report was returned ${returned} time(s), the policy's most`);
+    },
     apply(s, input, ctx) {
       const unitId = unitOf(s);
       // The dispatcher reviews the return: reassigning approves it, refusing sends it back. Until
@@ -163,6 +176,27 @@ export const assignmentSteps = defineSteps({
       const running = runningClock(s, 'unit_verification') ?? runningClock(s, 'verification');
       const restart: Effect[] = running ? [] : [{ kind: 'start_clock', clock: 'verification', urgency }];
       return [...restart, notifyUnit(assignment.unitId, 'return_refused_notice', { reason: input.reason })];
+    },
+  },
+  /**
+   * 改派: the dispatcher takes the report from a unit that sits on it. Not misrouting: the unit
+   * had the report rightly and did not act; its own step clock ends unfinished, the report's runs on.
+   */
+  recallReport: {
+    roles: ['dispatcher'],
+    stages: ['assigned', 'verifying'],
+    check(s, input) {
+      if (input.unitId === s.unitId) reject('invalid_input', 'a recall gives the report to another unit');
+    },
+    apply(s, input, ctx) {
+      const from = unitOf(s);
+      currentAssignment(s).ended = { at: ctx.now, how: 'recalled' };
+      leaveUnit(s, ctx.now);
+      record(s, 'recalled', ctx, { fromUnitId: from, unitId: input.unitId, reason: input.reason });
+      return [
+        notifyUnit(from, 'recalled_notice', { reason: input.reason }),
+        ...assignTo(s, input.unitId, 'manual', ctx),
+      ];
     },
   },
 });

@@ -36,6 +36,9 @@ export type Effect =
       readonly clock: ClockName;
       readonly urgency?: Urgency;
       readonly handlerDueAt?: string;
+      /** When the step started, where it is not now (a clock an extension re-fixes keeps its start). */
+      readonly startedAt?: string;
+      readonly extension?: { readonly dueAt: string; readonly approvedBy: string; readonly reason: string };
     }
   | { readonly kind: 'notify'; readonly notification: Notification }
   | { readonly kind: 'resolve_policy' }

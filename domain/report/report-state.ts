@@ -113,7 +113,7 @@ export interface Assignment {
    */
   ended?: {
     readonly at: string;
-    readonly how: 'returned' | 'reassigned_after_dispute';
+    readonly how: 'returned' | 'reassigned_after_dispute' | 'recalled';
     review?: 'pending' | 'approved';
   };
   /** 退单审核: returns the dispatcher refused, sending the report back to this unit. */
@@ -128,7 +128,26 @@ export interface Assignment {
 /** Whether an assignment's clocks are out of the unit's figures: it was misrouted, by the dispatcher's decision. */
 export const misroutedAssignment = (a: Assignment): boolean =>
   a.ended !== undefined &&
-  (a.ended.how === 'reassigned_after_dispute' || (a.ended.review ?? 'approved') === 'approved');
+  (a.ended.how === 'reassigned_after_dispute' ||
+    (a.ended.how === 'returned' && (a.ended.review ?? 'approved') === 'approved'));
+
+export interface ExtensionRequest {
+  readonly clock: 'verification' | 'unit_verification' | 'rectification';
+  readonly unitId: string;
+  readonly requestedAt: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly proposedDueAt: string;
+  /** The deadline when it was asked for. */
+  readonly dueAt: string;
+  decision?: {
+    readonly at: string;
+    readonly by: string;
+    readonly decision: 'approved' | 'shortened' | 'refused';
+    readonly dueAt?: string;
+    readonly reason: string;
+  };
+}
 
 export interface Dispute {
   readonly unitId: string;
@@ -281,6 +300,8 @@ export interface ReportState {
    * more; the verification and rectification go on until done or closed by the dispatcher.
    */
   contactStopped?: { readonly at: string; readonly reason: string };
+  /** 延期申请 and their decisions (policy version 5 on). */
+  extensions?: ExtensionRequest[];
   /** 回访 calls that reached nobody (policy version 3 on). */
   callbackFailures?: number;
   readonly reward: RewardRecord;

@@ -77,6 +77,8 @@ export const STEP_INPUTS = {
     note: Type.Optional(Text()),
   }),
   returnAssignment: WithActor({ reason: Text() }),
+  /** 改派: the dispatcher takes the report from a unit that sits on it and gives it to another. */
+  recallReport: WithActor({ unitId: Id, reason: Text() }),
   /** 退单审核: the dispatcher refuses a return and sends the report back, its clock running on. */
   refuseReturn: WithActor({ reason: Text() }),
   disputeAssignment: WithActor({ reason: Text(), suggestedUnitId: Type.Optional(Id) }),
@@ -164,6 +166,18 @@ export const STEP_INPUTS = {
   closeWithdrawnReport: WithActor({ reason: Text() }),
   mergeReport: WithActor({ intoReportId: Id }),
   cancelReport: WithActor({ reason: Text() }),
+  /** 延期申请: the unit asks for a later deadline of its verification or rectification (policy v5 on). */
+  requestExtension: WithActor({
+    clock: OneOf(['verification', 'unit_verification', 'rectification'] as const),
+    proposedDueAt: Instant,
+    reason: Text(),
+  }),
+  /** 延期审批: approve, approve a shorter extension (`dueAt`), or refuse; always with a reason. */
+  decideExtension: WithActor({
+    decision: OneOf(['approved', 'shortened', 'refused'] as const),
+    dueAt: Type.Optional(Instant),
+    reason: Text(),
+  }),
   pauseClock: WithActor({ waitingFor: OneOf(['reporter', 'third_party'] as const), reason: Text() }),
   resumeClock: WithActor({ note: Type.Optional(Text()) }),
 } as const;

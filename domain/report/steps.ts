@@ -1,4 +1,5 @@
 import { assignmentSteps } from './assignment-steps.js';
+import { extensionSteps } from './extension-steps.js';
 import { feedbackSteps } from './feedback-steps.js';
 import type { StepTable } from './machine.js';
 import { rectificationSteps } from './rectification-steps.js';
@@ -16,5 +17,6 @@ export const STEPS: StepTable = {
   ...rectificationSteps,
   ...feedbackSteps,
   ...rewardSteps,
+  ...extensionSteps,
   ...sideSteps,
 };

@@ -65,7 +65,8 @@ function runEffects(s: ReportState, effects: readonly Effect[], now: string, p: 
     }
     if (e.kind !== 'start_clock') continue;
     const startedAt =
-      e.clock === 'acceptance' || (e.clock === 'feedback' && s.reopens === 0) ? s.intake.receivedAt : now;
+      e.startedAt ??
+      (e.clock === 'acceptance' || (e.clock === 'feedback' && s.reopens === 0) ? s.intake.receivedAt : now);
     addClock(
       s,
       scheduleClock(p, workCalendar, {
@@ -74,6 +75,7 @@ function runEffects(s: ReportState, effects: readonly Effect[], now: string, p: 
         startedAt,
         ...(e.urgency ? { urgency: e.urgency } : {}),
         ...(e.handlerDueAt ? { handlerDueAt: e.handlerDueAt } : {}),
+        ...(e.extension ? { extension: e.extension } : {}),
       }),
     );
   }

@@ -32,4 +32,5 @@ export const people = {
   approver: { id: 'approver-1', role: 'reward_approver' },
   finance: { id: 'finance-1', role: 'finance' },
   admin: { id: 'admin-1', role: 'admin' },
+  supervisor: { id: 'supervisor-1', role: 'supervisor' },
 } as const satisfies Record<string, Actor>;

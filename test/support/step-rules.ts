@@ -29,6 +29,11 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     wrongAt: 'received',
   },
   returnAssignment: { roles: ['handler'], input: { reason: '非本单位辖区' }, wrongAt: 'verifying' },
+  recallReport: {
+    roles: ['dispatcher'],
+    input: { unitId: 'unit-b', reason: '承办单位逾期未核查' },
+    wrongAt: 'verified',
+  },
   refuseReturn: { roles: ['dispatcher'], input: { reason: '属本单位辖区' }, wrongAt: 'assigned' },
   disputeAssignment: { roles: ['handler'], input: { reason: '应由区消防支队办理' }, wrongAt: 'verified' },
   resolveDispute: { roles: ['dispatcher'], input: { decision: 'assignment_upheld' }, wrongAt: 'verifying' },
@@ -85,6 +90,16 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
   },
   mergeReport: { roles: ['dispatcher'], input: { intoReportId: 'hotline_12345:GD-1' }, wrongAt: 'verifying' },
   cancelReport: { roles: ['admin'], input: { reason: '重复录入' }, wrongAt: 'cancelled' },
+  requestExtension: {
+    roles: ['handler'],
+    input: { clock: 'verification', proposedDueAt: '2026-12-20T09:00:00.000Z', reason: '需第三方检测' },
+    wrongAt: 'verified',
+  },
+  decideExtension: {
+    roles: ['dispatcher', 'supervisor'],
+    input: { decision: 'refused', reason: '时限充足' },
+    wrongAt: 'verified',
+  },
   pauseClock: {
     roles: ['handler', 'dispatcher'],
     input: { waitingFor: 'third_party', reason: '待检测报告' },

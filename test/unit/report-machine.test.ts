@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Policy } from '../../domain/policy.js';
 import type { ReportState, StageName } from '../../domain/report/report-state.js';
 import { STEP_NAMES, type StepName } from '../../domain/report/step-inputs.js';
 import { ROLE_VALUES } from '../../domain/vocabulary.js';
@@ -45,13 +46,32 @@ const withdrawnWhileVerifying = () => {
   return { s, now: after(1, now) };
 };
 
-/** For each step, a report (and an instant) where it applies. */
-const WHERE: { [S in StepName]: () => { s: ReportState; now: string } } = {
+/** 延期 (district-default v5): a report being verified, with an extension request waiting. */
+const v5 = loadPolicy('district-default.v5.json');
+const verifyingUnderV5 = () => {
+  const { s, now } = reportAt('verifying', { policy: v5 });
+  return { s, now: after(1, now), policy: v5 };
+};
+const extensionAsked = () => {
+  const { s, now } = verifyingUnderV5();
+  drive(
+    s,
+    'requestExtension',
+    { actor: handlerA, clock: 'verification', proposedDueAt: after(24 * 14, now), reason: '需第三方检测' },
+    now,
+    v5,
+  );
+  return { s, now: after(1, now), policy: v5 };
+};
+
+/** For each step, a report (and an instant) where it applies, and the policy it runs under. */
+const WHERE: { [S in StepName]: () => { s: ReportState; now: string; policy?: Policy } } = {
   acceptReport: () => at('received'),
   rejectReport: () => at('received'),
   assignReport: () => at('accepted'),
   returnAssignment: () => at('assigned'),
   refuseReturn: returned,
+  recallReport: () => at('verifying'),
   disputeAssignment: () => at('verifying'),
   resolveDispute: disputed,
   startVerification: () => at('assigned'),
@@ -71,6 +91,8 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string } } = {
   closeWithdrawnReport: withdrawnWhileVerifying,
   mergeReport: () => at('assigned'),
   cancelReport: () => at('rectifying'),
+  requestExtension: verifyingUnderV5,
+  decideExtension: extensionAsked,
   pauseClock: () => at('verifying'),
   resumeClock: paused,
 };
@@ -94,9 +116,9 @@ describe('the step table', () => {
     const rule = STEP_RULES[step];
     it(`is taken only by its roles`, () => {
       for (const role of ROLE_VALUES) {
-        const { s, now } = WHERE[step]();
+        const { s, now, policy: p } = WHERE[step]();
         const expected = rule.roles.includes(role) ? 'accepted' : 'not_allowed';
-        expect([role, verdict(step, s, { actor: actorOf(role), ...rule.input }, now)]).toEqual([
+        expect([role, verdict(step, s, { actor: actorOf(role), ...rule.input }, now, p)]).toEqual([
           role,
           expected,
         ]);
@@ -108,8 +130,8 @@ describe('the step table', () => {
     });
     if (rule.roles.includes('handler')) {
       it('is refused to a handler of another unit', () => {
-        const { s, now } = WHERE[step]();
-        expect(verdict(step, s, { actor: handlerB, ...rule.input }, now)).toBe('not_allowed');
+        const { s, now, policy: p } = WHERE[step]();
+        expect(verdict(step, s, { actor: handlerB, ...rule.input }, now, p)).toBe('not_allowed');
       });
     }
   });

@@ -75,8 +75,11 @@ const MAY: Record<string, readonly string[]> = {
   'withdraw-report': ['intake'],
   'close-withdrawn-report': ['dispatcher'],
   'refuse-return': ['dispatcher'],
+  'recall-report': ['dispatcher'],
   'merge-report': ['dispatcher'],
   'cancel-report': ['admin'],
+  'request-extension': ['handler'],
+  'decide-extension': ['dispatcher', 'supervisor'],
   'pause-clock': ['handler', 'dispatcher'],
   'resume-clock': ['handler', 'dispatcher'],
 };
