@@ -86,6 +86,12 @@ export const PolicySchema = Closed({
     reward_claim: Type.Optional(Supervised(DurationSchema)),
     /** 延期审批 (version 5 on): the dispatcher or supervisor decides a unit's extension request. */
     extension_decision: Type.Optional(Supervised(DurationSchema)),
+    /** 督办单 (version 5 on): the unit answers a formal supervision notice. */
+    supervision_reply: Type.Optional(Supervised(DurationSchema)),
+    /** 挂牌督办 by hand (version 5 on): the supervisor reviews the listing (摘牌 or not) within it. */
+    listing_review: Type.Optional(Supervised(DurationSchema)),
+    /** 约谈 (version 5 on): an interview the ladder or a supervisor called is held within it. */
+    interview: Type.Optional(Supervised(DurationSchema)),
   }),
   /**
    * 延期申请 (version 5 on): a unit may ask to extend its verification or rectification deadline,
@@ -196,6 +202,9 @@ export const OPTIONAL_CLOCKS = [
   'callback',
   'reward_claim',
   'extension_decision',
+  'supervision_reply',
+  'listing_review',
+  'interview',
 ] as const;
 export type OptionalClock = (typeof OPTIONAL_CLOCKS)[number];
 

@@ -103,8 +103,22 @@ export const RUNGS = {
   circular: '函告/通报',
   interview: '约谈',
   listed_supervision: '挂牌督办',
+  // From policy version 5 on, the last rung: public notice of the unit that let it slip.
+  exposure: '曝光',
 } as const;
 export type Rung = keyof typeof RUNGS;
+
+/** 督办 by people (policy version 5 on): what a supervisor or dispatcher may do to any open report. */
+export const SUPERVISION_ACTIONS = {
+  urge: '催办',
+  supervision_notice: '督办单',
+  circular: '通报',
+  interview: '约谈',
+  listed_supervision: '挂牌督办',
+  exposure: '曝光',
+} as const;
+export type SupervisionAction = keyof typeof SUPERVISION_ACTIONS;
+export const SUPERVISION_ACTION_VALUES = values(SUPERVISION_ACTIONS);
 export const RUNG_VALUES = values(RUNGS);
 
 /** The clocks a report can run; each has a deadline from the policy (rectification: from the handler). */
@@ -128,6 +142,9 @@ export const CLOCKS = {
   unit_verification: '承办单位核查',
   // From policy version 5 on: an extension request waits for its decision.
   extension_decision: '延期审批',
+  supervision_reply: '督办单回复',
+  listing_review: '挂牌督办复核',
+  interview: '约谈',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

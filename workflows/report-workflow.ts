@@ -25,6 +25,7 @@ import { createProjector } from './projector.js';
 import { createLock } from './lock.js';
 import { duplicateMergedSignal, getReportQuery, stepUpdate, type ReportWorkflowInput } from './messages.js';
 import { fireClockEvent } from './supervision.js';
+import { callInterview } from '../domain/report/supervision-steps.js';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -160,7 +161,14 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
         // 补充材料 held the clock as long as the policy allows: it runs again, moved by the pause.
         const now = nowIso();
         await effects.run(endPause(state, { now }, { automatic: true }), now);
-      } else await fireClockEvent(state, next, { activities, nowIso });
+      } else {
+        await fireClockEvent(state, next, { activities, nowIso });
+        // 约谈 reached by the ladder: an interview to hold, under a clock (policy version 5 on).
+        if (next.kind === 'rung' && next.rung === 'interview') {
+          const now = nowIso();
+          await effects.run(callInterview(state, { now, policy }, { clock: next.clock.schedule.clock }), now);
+        }
+      }
       await project();
     });
   }

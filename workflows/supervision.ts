@@ -63,7 +63,10 @@ export async function fireClockEvent(
           ? {
               kind: 'unit',
               unitId,
-              level: rung === 'interview' || rung === 'listed_supervision' ? 'leader' : 'case_officer',
+              level:
+                rung === 'interview' || rung === 'listed_supervision' || rung === 'exposure'
+                  ? 'leader'
+                  : 'case_officer',
             }
           : { kind: 'dispatch_centre' },
         payload: { clock: name, occurrence, dueAt, ...(rung ? { rung } : {}) },

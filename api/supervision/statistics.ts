@@ -158,6 +158,21 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
     select rung, count(*)::int as count from escalations where report_id in (${selected})
     group by rung order by rung`;
 
+  // 督办 by people and 延期, counted from the timeline events the read model keeps.
+  const events = await sql<{ type: string; detail: string | null; count: number }[]>`
+    select type,
+      case type when 'supervised' then data ->> 'action' when 'extension_decided' then data ->> 'decision' end as detail,
+      count(*)::int as count
+    from report_events
+    where report_id in (${selected})
+      and type in ('supervised', 'supervision_replied', 'interview_called', 'interview_held', 'listing_lifted',
+                   'extension_requested', 'extension_decided')
+    group by 1, 2`;
+  const countOf = (type: string, detail: string | null = null) =>
+    events
+      .filter((e) => e.type === type && (detail === null || e.detail === detail))
+      .reduce((n, e) => n + e.count, 0);
+
   const acceptance = steps.find((s) => s.clock === 'acceptance');
   const hours = (h: number | null) => (h === null ? null : Math.round(h * 100) / 100);
   return {
@@ -220,6 +235,22 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
       onTimeRate: rate(u.on_time, u.completed, FORMULAS.onTimeRate),
     })),
     escalationsByRung: Object.fromEntries(rungs.map((r) => [r.rung, r.count])),
+    /** 督办 by people: actions by kind, 督办单 answered, interviews called and held, listings lifted. */
+    supervision: {
+      byAction: Object.fromEntries(
+        events.filter((e) => e.type === 'supervised').map((e) => [e.detail ?? 'unknown', e.count]),
+      ),
+      noticesAnswered: countOf('supervision_replied'),
+      interviews: { called: countOf('interview_called'), held: countOf('interview_held') },
+      listingsLifted: countOf('listing_lifted'),
+    },
+    /** 延期申请 and how they were decided. */
+    extensions: {
+      requested: countOf('extension_requested'),
+      approved: countOf('extension_decided', 'approved'),
+      shortened: countOf('extension_decided', 'shortened'),
+      refused: countOf('extension_decided', 'refused'),
+    },
     /** Misrouting counted apart: returns and disputes are not held against the unit they went to. */
     misrouting: {
       returns: f.returns,

@@ -131,6 +131,28 @@ export const misroutedAssignment = (a: Assignment): boolean =>
   (a.ended.how === 'reassigned_after_dispute' ||
     (a.ended.how === 'returned' && (a.ended.review ?? 'approved') === 'approved'));
 
+export interface SupervisionNotice {
+  readonly at: string;
+  readonly by: string;
+  readonly unitId: string;
+  readonly reason: string;
+  reply?: { readonly at: string; readonly by: string; readonly summary: string };
+}
+
+export interface Interview {
+  readonly calledAt: string;
+  /** Who called it: the ladder of a clock, or a supervisor. */
+  readonly calledBy: { readonly clock: string } | { readonly actor: string };
+  readonly unitId: string | undefined;
+  held?: {
+    readonly at: string;
+    readonly recordedBy: string;
+    readonly attendees: readonly string[];
+    readonly notes: string;
+    readonly followUpDueAt?: string;
+  };
+}
+
 export interface ExtensionRequest {
   readonly clock: 'verification' | 'unit_verification' | 'rectification';
   readonly unitId: string;
@@ -300,6 +322,17 @@ export interface ReportState {
    * more; the verification and rectification go on until done or closed by the dispatcher.
    */
   contactStopped?: { readonly at: string; readonly reason: string };
+  /** 督办单 sent by hand and their answers (policy version 5 on). */
+  supervisionNotices?: SupervisionNotice[];
+  /** 挂牌督办 by a supervisor, and its lifting (摘牌) (policy version 5 on). */
+  listing?: {
+    readonly at: string;
+    readonly by: string;
+    readonly reason: string;
+    lifted?: { readonly at: string; readonly by: string; readonly reason: string };
+  };
+  /** 约谈 the ladder or a supervisor called, and their records (policy version 5 on). */
+  interviews?: Interview[];
   /** 延期申请 and their decisions (policy version 5 on). */
   extensions?: ExtensionRequest[];
   /** 回访 calls that reached nobody (policy version 3 on). */

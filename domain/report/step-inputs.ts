@@ -8,6 +8,7 @@ import {
   MEASURE_VALUES,
   ROLE_VALUES,
   SATISFACTION_VALUES,
+  SUPERVISION_ACTION_VALUES,
   URGENCY_VALUES,
   VERIFICATION_OUTCOME_VALUES,
 } from '../vocabulary.js';
@@ -177,6 +178,19 @@ export const STEP_INPUTS = {
     decision: OneOf(['approved', 'shortened', 'refused'] as const),
     dueAt: Type.Optional(Instant),
     reason: Text(),
+  }),
+  /** 督办 by people: urge, a formal notice with a reply deadline, circular, interview, listing, exposure. */
+  superviseReport: WithActor({ action: OneOf(SUPERVISION_ACTION_VALUES), reason: Text() }),
+  /** The unit answers a 督办单. */
+  replyToSupervision: WithActor({ summary: Text() }),
+  /** 摘牌: the supervisor lifts a listing, with a reason. */
+  liftListing: WithActor({ reason: Text() }),
+  /** 约谈 held: when, who, what was said, and the follow-up deadline agreed. */
+  recordInterview: WithActor({
+    heldAt: Instant,
+    attendees: Type.Array(Text(100), { minItems: 1, maxItems: 30 }),
+    notes: Text(),
+    followUpDueAt: Type.Optional(Instant),
   }),
   pauseClock: WithActor({ waitingFor: OneOf(['reporter', 'third_party'] as const), reason: Text() }),
   resumeClock: WithActor({ note: Type.Optional(Text()) }),

@@ -1,5 +1,6 @@
 import { assignmentSteps } from './assignment-steps.js';
 import { extensionSteps } from './extension-steps.js';
+import { supervisionSteps } from './supervision-steps.js';
 import { feedbackSteps } from './feedback-steps.js';
 import type { StepTable } from './machine.js';
 import { rectificationSteps } from './rectification-steps.js';
@@ -18,5 +19,6 @@ export const STEPS: StepTable = {
   ...feedbackSteps,
   ...rewardSteps,
   ...extensionSteps,
+  ...supervisionSteps,
   ...sideSteps,
 };

@@ -100,6 +100,22 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     input: { decision: 'refused', reason: '时限充足' },
     wrongAt: 'verified',
   },
+  superviseReport: {
+    roles: ['supervisor', 'dispatcher'],
+    input: { action: 'urge', reason: '核查进度滞后' },
+    wrongAt: 'cancelled',
+  },
+  replyToSupervision: {
+    roles: ['handler', 'dispatcher'],
+    input: { summary: '已安排人员今日到场核查' },
+    wrongAt: 'cancelled',
+  },
+  liftListing: { roles: ['supervisor'], input: { reason: '隐患已消除' }, wrongAt: 'cancelled' },
+  recordInterview: {
+    roles: ['supervisor'],
+    input: { heldAt: '2026-11-23T06:00:00.000Z', attendees: ['街道分管领导'], notes: '要求三日内完成核查' },
+    wrongAt: 'cancelled',
+  },
   pauseClock: {
     roles: ['handler', 'dispatcher'],
     input: { waitingFor: 'third_party', reason: '待检测报告' },

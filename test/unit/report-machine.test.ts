@@ -64,6 +64,13 @@ const extensionAsked = () => {
   return { s, now: after(1, now), policy: v5 };
 };
 
+/** 督办 by hand (district-default v5): a report being verified, supervised one way or another. */
+const supervisedWith = (action: 'supervision_notice' | 'listed_supervision' | 'interview') => () => {
+  const { s, now } = verifyingUnderV5();
+  drive(s, 'superviseReport', { actor: people.supervisor, action, reason: '进度滞后' }, now, v5);
+  return { s, now: after(1, now), policy: v5 };
+};
+
 /** For each step, a report (and an instant) where it applies, and the policy it runs under. */
 const WHERE: { [S in StepName]: () => { s: ReportState; now: string; policy?: Policy } } = {
   acceptReport: () => at('received'),
@@ -92,6 +99,10 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string; policy?: Po
   mergeReport: () => at('assigned'),
   cancelReport: () => at('rectifying'),
   requestExtension: verifyingUnderV5,
+  superviseReport: verifyingUnderV5,
+  replyToSupervision: supervisedWith('supervision_notice'),
+  liftListing: supervisedWith('listed_supervision'),
+  recordInterview: supervisedWith('interview'),
   decideExtension: extensionAsked,
   pauseClock: () => at('verifying'),
   resumeClock: paused,

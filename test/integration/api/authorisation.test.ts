@@ -80,6 +80,10 @@ const MAY: Record<string, readonly string[]> = {
   'cancel-report': ['admin'],
   'request-extension': ['handler'],
   'decide-extension': ['dispatcher', 'supervisor'],
+  'supervise-report': ['supervisor', 'dispatcher'],
+  'reply-to-supervision': ['handler', 'dispatcher'],
+  'lift-listing': ['supervisor'],
+  'record-interview': ['supervisor'],
   'pause-clock': ['handler', 'dispatcher'],
   'resume-clock': ['handler', 'dispatcher'],
 };

@@ -44,7 +44,7 @@ describe('a clock for every stage', () => {
     ]);
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   }
-  const VERIFICATION_LADDER = ['urge', 'circular', 'interview', 'listed_supervision'];
+  const VERIFICATION_LADDER = ['urge', 'circular', 'interview', 'listed_supervision', 'exposure'];
 
   const verify = (h: ReportHandle, hazardsFound: number) =>
     t.step(h, 'startVerification', { actor: handlerA }).then(() =>

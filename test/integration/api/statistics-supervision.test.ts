@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+
+/**
+ * 督办 by people and 延期 in the statistics (district-default v5), counted by hand from two reports:
+ * - R1: 催办 by the dispatcher, a 督办单 answered by unit A, an interview called and held, a listing
+ *   by hand then lifted.
+ * - R2: an extension of unit A's verification, refused; R3: one approved.
+ */
+interface Stats {
+  supervision: {
+    byAction: Record<string, number>;
+    noticesAnswered: number;
+    interviews: { called: number; held: number };
+    listingsLifted: number;
+  };
+  extensions: { requested: number; approved: number; shortened: number; refused: number };
+}
+
+describe('督办 by people and 延期, counted', () => {
+  let api: ApiEnv;
+  let stats: Stats;
+  beforeAll(async () => {
+    api = await createApiEnv({ startTime: MONDAY_MORNING });
+    const step = async (id: string, path: string, as: string, body?: unknown) => {
+      const res = await api.post(reportUrl(id, path), as, body);
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
+      return res.json<{ deadlines: { clock: string; status: string; dueAt: string }[] }>();
+    };
+    const assigned = async () => {
+      const id = (await api.post('/v1/reports', 'intake', anIntakeBody())).json<{ id: string }>().id;
+      await step(id, 'accept-report', 'dispatcher', {
+        urgency: 'general',
+        category: 'fire',
+        domain: 'e_bikes',
+      });
+      return step(id, 'assign-report', 'dispatcher', { unitId: 'unit-a', routing: 'rule' }).then((v) => ({
+        id,
+        v,
+      }));
+    };
+    const { id: r1 } = await assigned();
+    await step(r1, 'supervise-report', 'dispatcher', { action: 'urge', reason: '请加快核查' });
+    await step(r1, 'supervise-report', 'dispatcher', { action: 'supervision_notice', reason: '请说明进度' });
+    await step(r1, 'reply-to-supervision', 'handler:unit-a', { summary: '明日到场' });
+    const called = await api.post(reportUrl(r1, 'supervise-report'), 'supervisor', {
+      action: 'interview',
+      reason: '多次催办未果',
+    });
+    const calledAt = called
+      .json<{ timeline: { type: string; at: string }[] }>()
+      .timeline.find((e) => e.type === 'interview_called')!.at;
+    await step(r1, 'record-interview', 'supervisor', {
+      heldAt: calledAt,
+      attendees: ['街道分管领导'],
+      notes: '要求三日内核查完毕',
+    });
+    await step(r1, 'supervise-report', 'supervisor', {
+      action: 'listed_supervision',
+      reason: '群众反映强烈',
+    });
+    await step(r1, 'lift-listing', 'supervisor', { reason: '已到场核查' });
+
+    const extend = async (id: string, dueAt: string, decision: 'approved' | 'refused') => {
+      const proposedDueAt = new Date(Date.parse(dueAt) + 5 * 86_400_000).toISOString();
+      await step(id, 'request-extension', 'handler:unit-a', {
+        clock: 'verification',
+        proposedDueAt,
+        reason: '需检测',
+      });
+      await step(id, 'decide-extension', 'dispatcher', {
+        decision,
+        reason: decision === 'refused' ? '时限充足' : '同意',
+      });
+    };
+    const dueOf = (v: { deadlines: { clock: string; status: string; dueAt: string }[] }) =>
+      v.deadlines.find((d) => d.clock === 'verification' && d.status === 'running')!.dueAt;
+    const r2 = await assigned();
+    await extend(r2.id, dueOf(r2.v), 'refused');
+    const r3 = await assigned();
+    await extend(r3.id, dueOf(r3.v), 'approved');
+    stats = (await api.get('/v1/statistics', 'supervisor')).json<Stats>();
+  });
+  afterAll(() => api?.close());
+
+  it('counts each action by kind, the notice answered, the interview called and held, the listing lifted', () => {
+    expect(stats.supervision).toEqual({
+      byAction: { urge: 1, supervision_notice: 1, interview: 1, listed_supervision: 1 },
+      noticesAnswered: 1,
+      interviews: { called: 1, held: 1 },
+      listingsLifted: 1,
+    });
+  });
+
+  it('counts extensions requested and how they were decided', () => {
+    expect(stats.extensions).toEqual({ requested: 2, approved: 1, shortened: 0, refused: 1 });
+  });
+});
