@@ -246,6 +246,73 @@ const returnReviewedPaused: Scenario = async (d) => {
   return { 'return-reviewed-paused': h };
 };
 
+/**
+ * From 0.5.0 (district-default v5): 督办 by people — 催办, a 督办单 left unanswered until its ladder
+ * fires and then answered, an interview called and recorded, a listing by hand lifted — an extension
+ * approved, and a recall to another unit, which verifies and answers.
+ */
+const supervisedExtended: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-SUPERVISED');
+  await acceptAndAssign(d, h);
+  await d.step(h, 'superviseReport', { actor: people.dispatcher, action: 'urge', reason: '请加快核查' });
+  await d.step(h, 'superviseReport', {
+    actor: people.dispatcher,
+    action: 'supervision_notice',
+    reason: '请书面说明核查进度',
+  });
+  await d.skip(5 * DAY);
+  await d.waitFor('the unanswered 督办单 escalates', async () =>
+    (await d.view(h)).escalations.some((e) => e.clock === 'supervision_reply'),
+  );
+  await d.step(h, 'replyToSupervision', { actor: people.handlerA, summary: '已安排今日到场核查' });
+  const before = await d.view(h);
+  const due = before.clocks.find((c) => c.schedule.clock === 'verification' && c.stoppedAt === undefined)!;
+  await d.step(h, 'requestExtension', {
+    actor: people.handlerA,
+    clock: 'verification',
+    proposedDueAt: new Date(Date.parse(due.schedule.dueAt) + 5 * DAY).toISOString(),
+    reason: '需燃气公司出具检测报告',
+  });
+  await d.step(h, 'decideExtension', {
+    actor: people.dispatcher,
+    decision: 'approved',
+    reason: '检测周期确需',
+  });
+  const called = await d.step(h, 'superviseReport', {
+    actor: people.supervisor,
+    action: 'interview',
+    reason: '多次催办后仍未到场',
+  });
+  await d.step(h, 'recordInterview', {
+    actor: people.supervisor,
+    heldAt: called.timeline.find((e) => e.type === 'interview_called')!.at,
+    attendees: ['街道分管副主任', '安监所所长'],
+    notes: '要求两日内完成核查',
+  });
+  await d.step(h, 'superviseReport', {
+    actor: people.supervisor,
+    action: 'listed_supervision',
+    reason: '群众反复举报',
+  });
+  await d.step(h, 'liftListing', { actor: people.supervisor, reason: '已到场核查' });
+  await d.step(h, 'recallReport', {
+    actor: people.dispatcher,
+    unitId: 'unit-b',
+    reason: '承办单位逾期未核查',
+  });
+  await d.step(h, 'startVerification', { actor: people.handlerB });
+  await d.step(h, 'submitVerification', {
+    actor: people.handlerB,
+    outcome: 'unsubstantiated',
+    findings: '现场未见私接管道',
+    hazardsFound: 0,
+    majorHazard: false,
+  });
+  await d.step(h, 'giveFeedback', { actor: people.handlerB, summary: '经核查不属实' });
+  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  return { 'supervised-extended': h };
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   rejected,
   rewardPaid,
@@ -254,4 +321,5 @@ export const SCENARIOS: readonly Scenario[] = [
   verificationEscalated,
   interimReplyClaimLapsed,
   returnReviewedPaused,
+  supervisedExtended,
 ];

@@ -8,6 +8,35 @@ import { fileResponses, problemResponses } from '../platform/problems.js';
 import { SUPERVISION_ROLES } from './roles.js';
 import { ReportFilterQuery } from '../reports/report-filter.js';
 import { computeStatistics, computeTrend, type Rate, type Statistics } from './statistics.js';
+import { computeAssessment, type UnitAssessment } from './assessment.js';
+import { RUNG_VALUES, RUNGS } from '../../domain/vocabulary.js';
+
+/** 年度考核 as a sheet: one row per unit, every rate as `on time / done (percent)`. */
+const shownRate = (r: Rate) =>
+  r.denominator === 0 ? '' : `${r.numerator}/${r.denominator} (${((r.value ?? 0) * 100).toFixed(2)}%)`;
+const ASSESSMENT_COLUMNS: { header: string; width: number; value: (u: UnitAssessment) => string | number }[] =
+  [
+    { header: '承办单位', width: 16, value: (u) => u.unitId },
+    { header: '按时率（全部环节）', width: 18, value: (u) => shownRate(u.onTime) },
+    { header: '核查按时率', width: 16, value: (u) => shownRate(u.onTimeBy.verification) },
+    { header: '责令整改按时率', width: 16, value: (u) => shownRate(u.onTimeBy.rectificationOrder) },
+    { header: '整改按时率', width: 16, value: (u) => shownRate(u.onTimeBy.rectification) },
+    { header: '反馈按时率', width: 16, value: (u) => shownRate(u.onTimeBy.feedback) },
+    { header: '延期申请', width: 10, value: (u) => u.extensions.requested },
+    { header: '延期同意', width: 10, value: (u) => u.extensions.approved + u.extensions.shortened },
+    { header: '延期不同意', width: 10, value: (u) => u.extensions.refused },
+    { header: '退回同意', width: 10, value: (u) => u.returns.approved },
+    { header: '退回不同意', width: 10, value: (u) => u.returns.refused },
+    ...RUNG_VALUES.map((rung) => ({
+      header: `督办：${RUNGS[rung]}`,
+      width: 12,
+      value: (u: UnitAssessment) => u.escalationsByRung[rung] ?? 0,
+    })),
+    { header: '重大事故隐患（挂牌）', width: 14, value: (u) => u.majorHazards },
+    { header: '响应率', width: 16, value: (u) => shownRate(u.threeRates.responseRate) },
+    { header: '解决率', width: 16, value: (u) => shownRate(u.threeRates.resolutionRate) },
+    { header: '满意率', width: 16, value: (u) => shownRate(u.threeRates.satisfactionRate) },
+  ];
 import { CONTENT_TYPES, fileName, tableStream, type TabularFormat } from './tabular.js';
 
 const StatisticsQuery = ReportFilterQuery;
@@ -120,6 +149,50 @@ export function statisticsRoutes(deps: {
         },
       },
       async (req) => computeStatistics(deps.sql, req.caller!, req.query),
+    );
+
+    app.get(
+      '/statistics/assessment',
+      {
+        onRequest,
+        schema: {
+          tags: ['supervision'],
+          operationId: 'getAssessment',
+          summary:
+            '年度考核: per unit, on-time rates per step, extensions, returns, escalations, listed hazards, 三率',
+          description:
+            'Takes the list filters (a year is receivedFrom/receivedTo). Counted as GET /v1/statistics counts, unit by unit.',
+          security,
+          querystring: StatisticsQuery,
+          response: { 200: Type.Unknown({ description: 'the assessment document' }), ...problemResponses },
+        },
+      },
+      async (req) => computeAssessment(deps.sql, req.caller!, req.query),
+    );
+
+    app.get(
+      '/exports/assessment.:format',
+      {
+        onRequest,
+        schema: {
+          tags: ['exports'],
+          operationId: 'exportAssessment',
+          summary: '年度考核 as CSV or XLSX: one row per unit',
+          security,
+          params: Type.Object({ format: OneOf(['csv', 'xlsx'] as const) }),
+          querystring: StatisticsQuery,
+          response: fileResponses(Object.values(CONTENT_TYPES), 'the file: text/csv or XLSX'),
+        },
+      },
+      async (req, reply) => {
+        const format: TabularFormat = req.params.format;
+        const { units } = await computeAssessment(deps.sql, req.caller!, req.query);
+        reply.header('content-type', CONTENT_TYPES[format]);
+        reply.header('content-disposition', `attachment; filename="${fileName('assessment', format)}"`);
+        return reply.send(
+          tableStream({ title: '年度考核', columns: ASSESSMENT_COLUMNS, rows: units }, format),
+        );
+      },
     );
 
     app.get(

@@ -16,7 +16,7 @@ export interface Rate {
   readonly formula: string;
 }
 
-const rate = (numerator: number, denominator: number, formula: string): Rate => ({
+export const rate = (numerator: number, denominator: number, formula: string): Rate => ({
   value: denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000,
   numerator,
   denominator,
@@ -288,7 +288,7 @@ export interface ThreeRates {
  * group; response is the intake's acceptance in time for a channel or category, and for a unit its
  * contact with the reporter in time (the feedback clock, counted for the unit holding the report).
  */
-async function threeRatesBy(sql: postgres.Sql, selected: postgres.PendingQuery<postgres.Row[]>) {
+export async function threeRatesBy(sql: postgres.Sql, selected: postgres.PendingQuery<postgres.Row[]>) {
   const answers = (column: 'unit_id' | 'channel' | 'category') => sql<
     Omit<GroupAnswers, 'responded' | 'respond_due'>[]
   >`

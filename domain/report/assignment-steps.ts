@@ -105,6 +105,7 @@ export const assignmentSteps = defineSteps({
       const returned = s.stage.name === 'returned' ? s.assignments.at(-1)?.ended : undefined;
       if (returned?.review === 'pending') {
         returned.review = 'approved';
+        record(s, 'return_approved', ctx, { unitId: s.assignments.at(-1)!.unitId });
         if (s.verificationFromAcceptance) haltClock(s, 'unit_verification', ctx.now);
       }
       return assignTo(s, input.unitId, input.routing, ctx);

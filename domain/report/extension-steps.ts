@@ -78,6 +78,7 @@ export const extensionSteps = defineSteps({
         dueAt,
       });
       record(s, 'extension_requested', ctx, {
+        unitId,
         clock: input.clock,
         dueAt,
         proposedDueAt: input.proposedDueAt,
@@ -128,6 +129,7 @@ export const extensionSteps = defineSteps({
       };
       finishClock(s, 'extension_decision', ctx.now);
       record(s, 'extension_decided', ctx, {
+        unitId: pending.unitId,
         clock: pending.clock,
         decision: input.decision,
         ...(input.decision !== 'refused' ? { dueAt } : {}),

@@ -12,6 +12,7 @@ export const TIMELINE_EVENTS = {
   reassigned: '改派',
   returned: '退回',
   return_refused: '退回不予同意',
+  return_approved: '同意退回',
   recalled: '改派（收回）',
   disputed: '派单异议',
   dispute_resolved: '异议处理',

@@ -88,7 +88,7 @@ describe('return (退回) and reassignment', () => {
     // Reassigning approves the return.
     expect(s.assignments[0]!.ended?.review).toBe('approved');
     expect(runs(s, 'verification')).toMatchObject([{ stoppedAt: now }, running]);
-    expect(stepEvents(s).slice(-2)).toEqual(['returned', 'reassigned']);
+    expect(stepEvents(s).slice(-3)).toEqual(['returned', 'return_approved', 'reassigned']);
   });
 });
 

@@ -7,6 +7,21 @@ import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } fr
  *   by hand then lifted.
  * - R2: an extension of unit A's verification, refused; R3: one approved.
  */
+interface Rate {
+  value: number | null;
+  numerator: number;
+  denominator: number;
+}
+interface Assessment {
+  units: {
+    unitId: string;
+    onTime: Rate;
+    onTimeBy: Record<string, Rate>;
+    extensions: { requested: number; approved: number; shortened: number; refused: number };
+    returns: { approved: number; refused: number };
+    threeRates: Record<string, Rate>;
+  }[];
+}
 interface Stats {
   supervision: {
     byAction: Record<string, number>;
@@ -15,11 +30,14 @@ interface Stats {
     listingsLifted: number;
   };
   extensions: { requested: number; approved: number; shortened: number; refused: number };
+  units: { unitId: string; onTimeRate: Rate }[];
+  threeRatesBy: { unit: (Record<string, Rate> & { unitId: string })[] };
 }
 
 describe('督办 by people and 延期, counted', () => {
   let api: ApiEnv;
   let stats: Stats;
+  let assessment: Assessment;
   beforeAll(async () => {
     api = await createApiEnv({ startTime: MONDAY_MORNING });
     const step = async (id: string, path: string, as: string, body?: unknown) => {
@@ -79,7 +97,15 @@ describe('督办 by people and 延期, counted', () => {
     await extend(r2.id, dueOf(r2.v), 'refused');
     const r3 = await assigned();
     await extend(r3.id, dueOf(r3.v), 'approved');
+    // R4 returned by unit A and refused; R5 returned by unit A and approved (to unit B).
+    const r4 = await assigned();
+    await step(r4.id, 'return-assignment', 'handler:unit-a', { reason: '非本单位辖区' });
+    await step(r4.id, 'refuse-return', 'dispatcher', { reason: '属本单位辖区' });
+    const r5 = await assigned();
+    await step(r5.id, 'return-assignment', 'handler:unit-a', { reason: '非本单位辖区' });
+    await step(r5.id, 'assign-report', 'dispatcher', { unitId: 'unit-b', routing: 'manual' });
     stats = (await api.get('/v1/statistics', 'supervisor')).json<Stats>();
+    assessment = (await api.get('/v1/statistics/assessment', 'supervisor')).json<Assessment>();
   });
   afterAll(() => api?.close());
 
@@ -94,5 +120,34 @@ describe('督办 by people and 延期, counted', () => {
 
   it('counts extensions requested and how they were decided', () => {
     expect(stats.extensions).toEqual({ requested: 2, approved: 1, shortened: 0, refused: 1 });
+  });
+
+  it('年度考核: per unit, as counted by hand, and reconciling with the statistics', async () => {
+    const unitA = assessment.units.find((u) => u.unitId === 'unit-a')!;
+    expect(unitA.extensions).toEqual({ requested: 2, approved: 1, shortened: 0, refused: 1 });
+    expect(unitA.returns).toEqual({ approved: 1, refused: 1 });
+    for (const unit of assessment.units) {
+      const counted = stats.units.find((u) => u.unitId === unit.unitId);
+      expect(unit.onTime).toMatchObject({
+        numerator: counted?.onTimeRate.numerator ?? 0,
+        denominator: counted?.onTimeRate.denominator ?? 0,
+      });
+      const three = stats.threeRatesBy.unit.find((u) => u.unitId === unit.unitId);
+      for (const name of ['responseRate', 'resolutionRate', 'satisfactionRate'])
+        expect([
+          unit.unitId,
+          name,
+          unit.threeRates[name]!.numerator,
+          unit.threeRates[name]!.denominator,
+        ]).toEqual([unit.unitId, name, three?.[name]?.numerator ?? 0, three?.[name]?.denominator ?? 0]);
+    }
+    const sheet = await api.get('/v1/exports/assessment.csv', 'supervisor');
+    expect(sheet.statusCode).toBe(200);
+    const lines = sheet.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toMatch(/^承办单位,按时率（全部环节）,核查按时率/);
+    expect(lines.find((l) => l.startsWith('unit-a,'))).toContain(',2,1,1,1,1,');
   });
 });

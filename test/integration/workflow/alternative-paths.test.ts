@@ -52,7 +52,14 @@ describe('the report workflow off the main line', () => {
       ['unit-a', 'returned'],
       ['unit-b', undefined],
     ]);
-    expect(stepEvents(v)).toEqual(['received', 'accepted', 'assigned', 'returned', 'reassigned']);
+    expect(stepEvents(v)).toEqual([
+      'received',
+      'accepted',
+      'assigned',
+      'returned',
+      'return_approved',
+      'reassigned',
+    ]);
     // Verification runs from acceptance (v4): the report's clock runs on; unit B has its own.
     expect(deadlinesOf(v).filter(([c]) => String(c).endsWith('verification'))).toEqual([
       ['verification', 1, 'running'],
