@@ -52,7 +52,12 @@ export function createNotificationActivities({ sql }: Pick<ActivityDeps, 'sql'>)
       );
     },
     /** A warning, a missed deadline or an escalation rung: recorded once, and notified once. */
-    async recordClockEvent(event: ClockEventRecord, notification: OutboxEntry): Promise<void> {
+    async recordClockEvent(
+      event: ClockEventRecord,
+      notification: OutboxEntry,
+      /** Further recipients of the same event (0.6 on; older workflows send one). */
+      more: readonly OutboxEntry[] = [],
+    ): Promise<void> {
       await refuseBadData('recordClockEvent', () =>
         sql.begin(async (tx) => {
           if (event.kind === 'rung') {
@@ -61,7 +66,7 @@ export function createNotificationActivities({ sql }: Pick<ActivityDeps, 'sql'>)
             values (${event.reportId}, ${event.clock}, ${event.occurrence}, ${event.rung!}, ${event.dueAt}, ${event.firedAt}, ${event.unitId ?? null})
             on conflict do nothing`;
           }
-          await enqueue(tx as unknown as typeof sql, [notification]);
+          await enqueue(tx as unknown as typeof sql, [notification, ...more]);
         }),
       );
     },

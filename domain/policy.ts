@@ -40,6 +40,12 @@ const Supervised = <D extends TSchema>(due: D) =>
     ladder: Type.Array(LadderStepSchema, { maxItems: 8 }),
   });
 
+/** Who hears of an escalation: levels at the unit that owes the step, the 安委办, the dispatch centre. */
+const RecipientList = Type.Array(
+  OneOf(['case_officer', 'section_chief', 'leader', 'supervisors', 'dispatch_centre'] as const),
+  { minItems: 1, uniqueItems: true },
+);
+
 export const PolicySchema = Closed({
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
   version: Positive,
@@ -92,7 +98,25 @@ export const PolicySchema = Closed({
     listing_review: Type.Optional(Supervised(DurationSchema)),
     /** 约谈 (version 5 on): an interview the ladder or a supervisor called is held within it. */
     interview: Type.Optional(Supervised(DurationSchema)),
+    /** 签收 (version 6 on): the unit signs for an assignment (or acts on it) within it. */
+    acknowledgement: Type.Optional(Supervised(DurationSchema)),
   }),
+  /**
+   * Who hears of a missed deadline and of each 督办 rung (version 6 on), by level at the unit that
+   * owes the step (from the directory's contact sheet), the 安委办 (`supervisors`) or the dispatch
+   * centre. Without it: the unit's case officer, its leader from 约谈 on. Whoever it names, a clock
+   * the dispatch centre owes is never reported to the dispatch centre alone.
+   */
+  escalationRecipients: Type.Optional(
+    Closed({
+      overdue: Type.Optional(RecipientList),
+      urge: Type.Optional(RecipientList),
+      circular: Type.Optional(RecipientList),
+      interview: Type.Optional(RecipientList),
+      listed_supervision: Type.Optional(RecipientList),
+      exposure: Type.Optional(RecipientList),
+    }),
+  ),
   /**
    * 延期申请 (version 5 on): a unit may ask to extend its verification or rectification deadline,
    * at most `maxPerClock` times per step and by at most `maxCalendarDays` each time. Without it, no
@@ -205,6 +229,7 @@ export const OPTIONAL_CLOCKS = [
   'supervision_reply',
   'listing_review',
   'interview',
+  'acknowledgement',
 ] as const;
 export type OptionalClock = (typeof OPTIONAL_CLOCKS)[number];
 

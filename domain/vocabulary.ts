@@ -145,6 +145,8 @@ export const CLOCKS = {
   supervision_reply: '督办单回复',
   listing_review: '挂牌督办复核',
   interview: '约谈',
+  // From policy version 6 on: the unit signs for an assignment.
+  acknowledgement: '签收',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

@@ -162,7 +162,7 @@ export async function reportWorkflow({ intake }: ReportWorkflowInput): Promise<R
         const now = nowIso();
         await effects.run(endPause(state, { now }, { automatic: true }), now);
       } else {
-        await fireClockEvent(state, next, { activities, nowIso });
+        await fireClockEvent(state, next, { activities, nowIso, policy });
         // 约谈 reached by the ladder: an interview to hold, under a clock (policy version 5 on).
         if (next.kind === 'rung' && next.rung === 'interview') {
           const now = nowIso();

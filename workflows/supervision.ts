@@ -3,6 +3,9 @@ import { effectiveDueAt, type ClockEvent } from '../domain/report/clocks.js';
 import { record } from '../domain/report/machine.js';
 import { expireAtDeadline } from '../domain/report/reward-steps.js';
 import type { ReportState } from '../domain/report/report-state.js';
+import type { Recipient } from '../domain/report/effects.js';
+import { recipientsOf } from '../domain/report/escalation-recipients.js';
+import type { Policy } from '../domain/policy.js';
 import { RUNGS } from '../domain/vocabulary.js';
 
 /**
@@ -13,7 +16,11 @@ import { RUNGS } from '../domain/vocabulary.js';
 export async function fireClockEvent(
   state: ReportState,
   event: Exclude<ClockEvent, { kind: 'pause_limit' }>,
-  deps: { activities: Pick<Activities, 'recordClockEvent'>; nowIso: () => string },
+  deps: {
+    activities: Pick<Activities, 'recordClockEvent'>;
+    nowIso: () => string;
+    policy: Pick<Policy, 'escalationRecipients'>;
+  },
 ): Promise<void> {
   const { clock } = event;
   const { clock: name, occurrence } = clock.schedule;
@@ -43,6 +50,19 @@ export async function fireClockEvent(
     );
   }
   const rung = event.kind === 'rung' ? event.rung : undefined;
+  const key = `${state.reportId}:${name}:${occurrence}:${event.kind}${rung ? `:${rung}` : ''}`;
+  const payload = { clock: name, occurrence, dueAt, ...(rung ? { rung } : {}) };
+  const [first, ...others] = recipientsOf(
+    deps.policy,
+    { clock: name, kind: event.kind, ...(rung ? { rung } : {}) },
+    unitId,
+  );
+  const entry = (recipient: Recipient, i: number) => ({
+    // The first keeps the key it always had, so a retry across an upgrade adds nothing.
+    dedupeKey: i === 0 ? key : `${key}:${i}`,
+    reportId: state.reportId,
+    notification: { kind, recipient, payload },
+  });
   await deps.activities.recordClockEvent(
     {
       reportId: state.reportId,
@@ -54,23 +74,7 @@ export async function fireClockEvent(
       firedAt: now,
       unitId,
     },
-    {
-      dedupeKey: `${state.reportId}:${name}:${occurrence}:${event.kind}${rung ? `:${rung}` : ''}`,
-      reportId: state.reportId,
-      notification: {
-        kind,
-        recipient: unitId
-          ? {
-              kind: 'unit',
-              unitId,
-              level:
-                rung === 'interview' || rung === 'listed_supervision' || rung === 'exposure'
-                  ? 'leader'
-                  : 'case_officer',
-            }
-          : { kind: 'dispatch_centre' },
-        payload: { clock: name, occurrence, dueAt, ...(rung ? { rung } : {}) },
-      },
-    },
+    entry(first!, 0),
+    others.map((r, i) => entry(r, i + 1)),
   );
 }

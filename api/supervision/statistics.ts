@@ -29,7 +29,7 @@ export const FORMULAS = {
   satisfactionRate: '满意率 = 回访答“满意”或“基本满意”的件数 ÷ 回访作出评价的件数',
   responseRate: '响应率 = 按时受理（受理时限内受理或不予受理）件数 ÷ 已受理或不予受理件数',
   unitResponseRate:
-    '响应率（承办单位）= 时限内联系答复举报人的件数 ÷ 已答复的件数（反馈时限，计入到期或答复时的承办单位）',
+    '响应率（承办单位）= 时限内签收的件数 ÷ 已签收的件数（签收时限，第 6 版政策起；此前的报告以反馈时限内联系答复举报人计，计入到期或答复时的承办单位）',
   resolutionRate: '解决率 = 回访答“已解决”的件数 ÷ 回访回答是否解决的件数',
   onTimeRate: '按时率 = 时限内完成的环节数 ÷ 已完成的环节数（不含误派：退回或异议改派期间的环节）',
 } as const;
@@ -312,8 +312,11 @@ export async function threeRatesBy(sql: postgres.Sql, selected: postgres.Pending
     select unit_id as key,
       count(*) filter (where on_time and not misrouted)::int as responded,
       count(*) filter (where ended_how = 'done' and not misrouted)::int as respond_due
-    from report_clocks
-    where clock = 'feedback' and report_id in (${selected}) and unit_id is not null
+    from report_clocks c
+    where report_id in (${selected}) and unit_id is not null
+      and (clock = 'acknowledgement'
+        or (clock = 'feedback' and not exists (
+          select 1 from report_clocks a where a.report_id = c.report_id and a.clock = 'acknowledgement')))
     group by 1 order by 1`;
   const merge = async (
     groups: Promise<Omit<GroupAnswers, 'responded' | 'respond_due'>[]>,

@@ -5,6 +5,7 @@ import {
   defineSteps,
   finishClock,
   haltClock,
+  startOptionalClock,
   record,
   setStage,
   supersedeClock,
@@ -39,11 +40,19 @@ export function assignTo(
     : s.assignments.length > 1
       ? [{ kind: 'start_clock', clock: 'unit_verification', urgency }]
       : [];
-  return [...verification, notifyUnit(unitId, 'assignment_notice')];
+  return [
+    ...verification,
+    ...startOptionalClock(ctx.policy, 'acknowledgement'),
+    notifyUnit(unitId, 'assignment_notice'),
+  ];
 }
+
+/** 签收 by acting: a return, a dispute or starting verification answers the assignment too. */
+export const acknowledge = (s: ReportState, now: string): void => finishClock(s, 'acknowledgement', now);
 
 /** The unit leaves the report by the dispatcher's decision: its own step clock ends uncounted. */
 export function leaveUnit(s: ReportState, now: string): void {
+  haltClock(s, 'acknowledgement', now);
   if (s.verificationFromAcceptance) haltClock(s, 'unit_verification', now);
   else haltClock(s, 'verification', now);
 }
@@ -111,6 +120,19 @@ export const assignmentSteps = defineSteps({
       return assignTo(s, input.unitId, input.routing, ctx);
     },
   },
+  acknowledgeAssignment: {
+    roles: ['handler'],
+    stages: ['assigned'],
+    unitScoped: true,
+    check(s) {
+      if (!runningClock(s, 'acknowledgement')) reject('wrong_stage', 'the assignment is signed for already');
+    },
+    apply(s, input, ctx) {
+      acknowledge(s, ctx.now);
+      record(s, 'acknowledged', ctx, { unitId: unitOf(s), ...(input.note ? { note: input.note } : {}) });
+      return [];
+    },
+  },
   returnAssignment: {
     roles: ['handler'],
     stages: ['assigned'],
@@ -132,6 +154,7 @@ export const assignmentSteps = defineSteps({
       const unitId = unitOf(s);
       // The dispatcher reviews the return: reassigning approves it, refusing sends it back. Until
       // then it is not misrouting, and the report's verification clock (from acceptance) runs on.
+      acknowledge(s, ctx.now);
       currentAssignment(s).ended = { at: ctx.now, how: 'returned', review: 'pending' };
       if (!s.verificationFromAcceptance) haltClock(s, 'verification', ctx.now);
       record(s, 'returned', ctx, { unitId, reason: input.reason });

@@ -1,4 +1,4 @@
-import type { ClockName } from '../vocabulary.js';
+import { UNIT_CLOCKS } from './escalation-recipients.js';
 import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
 import {
   misroutedAssignment,
@@ -88,20 +88,6 @@ export interface ClockSummary {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (when: string | undefined): number => (when === undefined ? Infinity : Date.parse(when));
-
-/**
- * The clocks of a handling unit's own steps. The others are the dispatch centre's (acceptance,
- * assignment, dispute decision, callback), the reviewer's or the reward's: whatever unit holds the
- * report meanwhile, they are not its figures.
- */
-const UNIT_CLOCKS: ReadonlySet<string> = new Set<ClockName>([
-  'verification',
-  'unit_verification',
-  'rectification_order',
-  'rectification',
-  'feedback',
-  'final_reply',
-]);
 
 /**
  * The assignment whose unit a clock's timeliness concerns: the one in force when the clock started

@@ -1,4 +1,4 @@
-import { assignTo, leaveUnit } from './assignment-steps.js';
+import { acknowledge, assignTo, leaveUnit } from './assignment-steps.js';
 import {
   defineSteps,
   finishClock,
@@ -44,6 +44,7 @@ export const sideSteps = defineSteps({
     apply(s, input, ctx) {
       const unitId = s.unitId!;
       const resumeTo = s.stage.name === 'verifying' ? 'verifying' : 'assigned';
+      acknowledge(s, ctx.now);
       s.disputes.push({ unitId, at: ctx.now, reason: input.reason });
       // While the dispatcher decides, the unit's verification time does not run.
       const clock = runningClock(s, verificationClockOf(s));

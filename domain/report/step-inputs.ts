@@ -77,6 +77,8 @@ export const STEP_INPUTS = {
     routing: OneOf(['rule', 'manual'] as const),
     note: Type.Optional(Text()),
   }),
+  /** 签收: the unit signs for the assignment (policy v6 on; acting on it signs for it too). */
+  acknowledgeAssignment: WithActor({ note: Type.Optional(Text()) }),
   returnAssignment: WithActor({ reason: Text() }),
   /** 改派: the dispatcher takes the report from a unit that sits on it and gives it to another. */
   recallReport: WithActor({ unitId: Id, reason: Text() }),

@@ -9,6 +9,7 @@ export const TIMELINE_EVENTS = {
   accepted: '受理',
   rejected: '不予受理',
   assigned: '交办',
+  acknowledged: '签收',
   reassigned: '改派',
   returned: '退回',
   return_refused: '退回不予同意',

@@ -1,4 +1,5 @@
 import type { Effect } from './effects.js';
+import { acknowledge } from './assignment-steps.js';
 import { defineSteps, finishClock, record, setStage, startOptionalClock, unitOf } from './machine.js';
 import { reject } from './step-rejected.js';
 
@@ -9,6 +10,7 @@ export const verificationSteps = defineSteps({
     stages: ['assigned'],
     unitScoped: true,
     apply(s, input, ctx) {
+      acknowledge(s, ctx.now);
       record(s, 'verification_started', ctx, input.note ? { note: input.note } : undefined);
       setStage(s, { name: 'verifying', unitId: unitOf(s) });
       return [];

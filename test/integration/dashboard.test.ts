@@ -32,6 +32,7 @@ describe('the dashboard in a browser', () => {
       domain: 'e_bikes',
     });
     await step(done, 'assign-report', 'dispatcher', { unitId: 'unit-a', routing: 'rule' });
+    await step(done, 'acknowledge-assignment', 'handler:unit-a'); // 签收: nothing of it falls due
     await api.t.skip(20 * HOUR); // `late` misses its same-day acceptance
     await vi.waitFor(
       async () => {

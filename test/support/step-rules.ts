@@ -28,6 +28,7 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     input: { unitId: 'unit-a', routing: 'manual' },
     wrongAt: 'received',
   },
+  acknowledgeAssignment: { roles: ['handler'], input: { note: '已签收' }, wrongAt: 'verifying' },
   returnAssignment: { roles: ['handler'], input: { reason: '非本单位辖区' }, wrongAt: 'verifying' },
   recallReport: {
     roles: ['dispatcher'],

@@ -76,6 +76,11 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string; policy?: Po
   acceptReport: () => at('received'),
   rejectReport: () => at('received'),
   assignReport: () => at('accepted'),
+  acknowledgeAssignment: () => {
+    const v6 = loadPolicy('district-default.v6.json');
+    const { s, now } = reportAt('assigned', { policy: v6 });
+    return { s, now: after(1, now), policy: v6 };
+  },
   returnAssignment: () => at('assigned'),
   refuseReturn: returned,
   recallReport: () => at('verifying'),

@@ -77,6 +77,7 @@ const MAY: Record<string, readonly string[]> = {
   'withdraw-report': ['intake'],
   'close-withdrawn-report': ['dispatcher'],
   'refuse-return': ['dispatcher'],
+  'acknowledge-assignment': ['handler'],
   'recall-report': ['dispatcher'],
   'merge-report': ['dispatcher'],
   'cancel-report': ['admin'],

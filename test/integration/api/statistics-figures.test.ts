@@ -83,10 +83,11 @@ describe('statistics that count what was done, and who did it', () => {
   });
 
   it('counts the feedback clock for the unit that held the report when it was done', () => {
-    // Unit A: R3's verification and feedback; its cancelled R5 counts for nothing.
-    expect(stats.units.find((u) => u.unitId === 'unit-a')).toMatchObject({ completed: 2, onTime: 2 });
-    // Unit B: R4's verification; its feedback still runs.
-    expect(stats.units.find((u) => u.unitId === 'unit-b')).toMatchObject({ completed: 1, onTime: 1 });
+    // Unit A: R3's 签收 (by starting verification), verification and feedback; its cancelled R5
+    // counts for nothing.
+    expect(stats.units.find((u) => u.unitId === 'unit-a')).toMatchObject({ completed: 3, onTime: 3 });
+    // Unit B: R4's 签收 and verification; its feedback still runs.
+    expect(stats.units.find((u) => u.unitId === 'unit-b')).toMatchObject({ completed: 2, onTime: 2 });
   });
 
   it('records 挂牌督办 of a major hazard in the escalations and counts it per rung', () => {

@@ -113,10 +113,10 @@ describe('三率 from the reporters’ answers; returns as the dispatcher decide
 
   it('counts an approved return as misrouting, a refused one against the unit', () => {
     expect(stats.misrouting).toMatchObject({ returns: 2, returnsRefused: 1, reports: 2 });
-    // Unit A answers for R6 (its verification and its answer); R7 and R8 left it by approved returns,
-    // and no clock of its own ran for them. Unit B answers for its own clocks of R7 and R8 and the
-    // answers it gave.
-    expect(stats.units.find((u) => u.unitId === 'unit-a')).toMatchObject({ completed: 2, onTime: 2 });
-    expect(stats.units.find((u) => u.unitId === 'unit-b')).toMatchObject({ completed: 4, onTime: 4 });
+    // Unit A answers for R6 (its 签收 by returning, its verification and its answer); R7 and R8 left
+    // it by approved returns, so their 签收 clocks are misrouting. Unit B answers for its 签收 and own
+    // verification clocks of R7 and R8 and the answers it gave.
+    expect(stats.units.find((u) => u.unitId === 'unit-a')).toMatchObject({ completed: 3, onTime: 3 });
+    expect(stats.units.find((u) => u.unitId === 'unit-b')).toMatchObject({ completed: 6, onTime: 6 });
   });
 });

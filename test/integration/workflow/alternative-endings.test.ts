@@ -89,6 +89,7 @@ describe('how a report ends other than on the main line', () => {
       ['feedback', 'done', 'stopped'],
       ['assignment', 'done', 'done'],
       ['verification', 'running', undefined],
+      ['acknowledgement', 'running', undefined],
     ]);
     v = await t.step(h, 'closeWithdrawnReport', { actor: dispatcher, reason: '现场核实已整改' });
     expect(v.stage).toEqual({ name: 'withdrawn', reason: '现场核实已整改' });

@@ -187,7 +187,9 @@ describe('the report workflow off the main line', () => {
   // Last in this file: it moves the shared server clock a day on.
   it('派单异议 after disputeWindowHours is refused as out_of_window, and the assignment stands', async () => {
     const h = await t.start();
-    const assigned = await driveTo(t, h, 'assigned');
+    await driveTo(t, h, 'assigned');
+    // Signed for (签收), so that no clock of the assignment fires while the window closes.
+    const assigned = await t.step(h, 'acknowledgeAssignment', { actor: handlerA });
     await t.skip(25 * HOUR); // the default policy's window is 24 hours
     const late = t.step(h, 'disputeAssignment', { actor: handlerA, reason: '非本单位职责' });
     expect(await refusalOf(late)).toBe('out_of_window');

@@ -97,9 +97,13 @@ describe('supervision clocks: warning (预警), missed deadline and the escalati
     const key = `${h.workflowId}:acceptance:1`;
     expect(outbox.map((n) => [n.dedupe_key, n.kind, n.recipient, n.payload.rung])).toEqual([
       [`${key}:warning`, 'deadline_warning', { kind: 'dispatch_centre' }, undefined],
+      // The dispatch centre's own step, past its deadline, is never reported to it alone.
       [`${key}:overdue`, 'deadline_missed', { kind: 'dispatch_centre' }, undefined],
+      [`${key}:overdue:1`, 'deadline_missed', { kind: 'supervisors' }, undefined],
       [`${key}:rung:urge`, 'escalated', { kind: 'dispatch_centre' }, 'urge'],
+      [`${key}:rung:urge:1`, 'escalated', { kind: 'supervisors' }, 'urge'],
       [`${key}:rung:circular`, 'escalated', { kind: 'dispatch_centre' }, 'circular'],
+      [`${key}:rung:circular:1`, 'escalated', { kind: 'supervisors' }, 'circular'],
     ]);
 
     v = await t.step(h, 'acceptReport', {

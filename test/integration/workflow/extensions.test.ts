@@ -7,7 +7,7 @@ import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '.
 import { people } from '../../support/reports.js';
 
 /**
- * 延期申请 on the time-skipping server (district-default v5): an approved extension moves the
+ * 延期申请 on the time-skipping server (district-default v6): an approved extension moves the
  * deadline and the old ladder stops; a refused one keeps it; a request nobody decides climbs its
  * own ladder.
  */
@@ -85,7 +85,7 @@ describe('延期申请 decided, or not, in time', () => {
     const { schedule } = running(v, 'extension_decision');
     expect(schedule.provenance).toMatchObject({
       policyId: 'district-default',
-      policyVersion: 5,
+      policyVersion: 6,
       rule: '1 working days',
     });
     await skipTo(t, plus(schedule.rungs.at(-1)!.at, HOUR));

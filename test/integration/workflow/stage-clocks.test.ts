@@ -7,7 +7,7 @@ import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '.
 import { people } from '../../support/reports.js';
 
 /**
- * The clocks that make every stage supervised (district-default v5): a dispute waits for the
+ * The clocks that make every stage supervised (district-default v6): a dispute waits for the
  * dispatcher, a verified hazard for its rectification order, a rectified one (after an interim
  * reply) for the final reply, an answered report for its callback. Each warns, misses its deadline
  * and climbs its ladder (催办 at the deadline, 函告 a working day later) at the instants it fixed.
@@ -33,7 +33,7 @@ describe('a clock for every stage', () => {
     rungs: readonly string[] = ['urge', 'circular'],
   ) {
     const { schedule } = running(v, clock);
-    expect(schedule.provenance).toMatchObject({ policyId: 'district-default', policyVersion: 5, rule });
+    expect(schedule.provenance).toMatchObject({ policyId: 'district-default', policyVersion: 6, rule });
     expect(schedule.rungs.map((r) => r.rung)).toEqual(rungs);
     await skipTo(t, plus(schedule.rungs.at(-1)!.at, HOUR));
     const after = await settled(t, h, (x) => running(x, clock)?.rungsFired === rungs.length);

@@ -7,7 +7,7 @@ import { createReportEnv, HOUR, type ReportEnv, type ReportHandle } from '../../
 import { people } from '../../support/reports.js';
 
 /**
- * 督办 by people on the time-skipping server (district-default v5): a 督办单 nobody answers and an
+ * 督办 by people on the time-skipping server (district-default v6): a 督办单 nobody answers and an
  * interview nobody holds each climb their own ladder; the verification ladder's 约谈 rung calls an
  * interview to hold, and its last rung is 曝光.
  */
@@ -30,7 +30,7 @@ describe('督办 by people, unanswered', () => {
 
   async function expectLadder(h: ReportHandle, v: ReportView, clock: ClockName, rule: string) {
     const { schedule } = running(v, clock)!;
-    expect(schedule.provenance).toMatchObject({ policyVersion: 5, rule });
+    expect(schedule.provenance).toMatchObject({ policyVersion: 6, rule });
     await skipTo(t, plus(schedule.rungs.at(-1)!.at, HOUR));
     const after = await settled(t, h, (x) => running(x, clock)?.rungsFired === schedule.rungs.length);
     expectFirings(after, clock, [
