@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type postgres from 'postgres';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { OneOf } from '../../domain/schema.js';
 import type { Authorize } from '../platform/authentication.js';
 import { label } from '../../domain/labels.js';
@@ -37,7 +37,15 @@ const ASSESSMENT_COLUMNS: { header: string; width: number; value: (u: UnitAssess
     { header: '解决率', width: 16, value: (u) => shownRate(u.threeRates.resolutionRate) },
     { header: '满意率', width: 16, value: (u) => shownRate(u.threeRates.satisfactionRate) },
   ];
-import { CONTENT_TYPES, fileName, tableStream, type TabularFormat } from './tabular.js';
+import {
+  CONTENT_TYPES,
+  fileName,
+  tableStream,
+  type Column,
+  type Table,
+  type TabularFormat,
+} from './tabular.js';
+import type { Actor } from '../../domain/vocabulary.js';
 
 const StatisticsQuery = ReportFilterQuery;
 const TrendQuery = Type.Object(
@@ -123,7 +131,14 @@ function statisticsRows(s: Statistics): { figure: string; value: string | number
   ];
 }
 
-/** 统计: the figures, their trend, and the figures as a sheet. */
+type StatisticsRow = ReturnType<typeof statisticsRows>[number];
+const STATISTICS_COLUMNS: Column<StatisticsRow>[] = [
+  { header: '指标', width: 28, value: (r) => r.figure },
+  { header: '数值', width: 16, value: (r) => r.value },
+  { header: '口径', width: 60, value: (r) => r.formula },
+];
+
+/** 统计: the figures, their trend, the assessment per unit, and both as sheets. */
 export function statisticsRoutes(deps: {
   sql: postgres.Sql;
   authorize: Authorize;
@@ -149,50 +164,6 @@ export function statisticsRoutes(deps: {
         },
       },
       async (req) => computeStatistics(deps.sql, req.caller!, req.query),
-    );
-
-    app.get(
-      '/statistics/assessment',
-      {
-        onRequest,
-        schema: {
-          tags: ['supervision'],
-          operationId: 'getAssessment',
-          summary:
-            '年度考核: per unit, on-time rates per step, extensions, returns, escalations, listed hazards, 三率',
-          description:
-            'Takes the list filters (a year is receivedFrom/receivedTo). Counted as GET /v1/statistics counts, unit by unit.',
-          security,
-          querystring: StatisticsQuery,
-          response: { 200: Type.Unknown({ description: 'the assessment document' }), ...problemResponses },
-        },
-      },
-      async (req) => computeAssessment(deps.sql, req.caller!, req.query),
-    );
-
-    app.get(
-      '/exports/assessment.:format',
-      {
-        onRequest,
-        schema: {
-          tags: ['exports'],
-          operationId: 'exportAssessment',
-          summary: '年度考核 as CSV or XLSX: one row per unit',
-          security,
-          params: Type.Object({ format: OneOf(['csv', 'xlsx'] as const) }),
-          querystring: StatisticsQuery,
-          response: fileResponses(Object.values(CONTENT_TYPES), 'the file: text/csv or XLSX'),
-        },
-      },
-      async (req, reply) => {
-        const format: TabularFormat = req.params.format;
-        const { units } = await computeAssessment(deps.sql, req.caller!, req.query);
-        reply.header('content-type', CONTENT_TYPES[format]);
-        reply.header('content-disposition', `attachment; filename="${fileName('assessment', format)}"`);
-        return reply.send(
-          tableStream({ title: '年度考核', columns: ASSESSMENT_COLUMNS, rows: units }, format),
-        );
-      },
     );
 
     app.get(
@@ -224,36 +195,74 @@ export function statisticsRoutes(deps: {
       },
     );
 
+    /** A filtered sheet, `GET /exports/<name>.{csv,xlsx}`: the filters of the list, the rows of `table`. */
+    const sheet = <R>(
+      name: string,
+      operationId: string,
+      summary: string,
+      table: (caller: Actor, filter: Static<typeof StatisticsQuery>) => Promise<Table<R>>,
+    ) =>
+      app.get(
+        `/exports/${name}.:format`,
+        {
+          onRequest,
+          schema: {
+            tags: ['exports'],
+            operationId,
+            summary,
+            security,
+            params: Type.Object({ format: OneOf(['csv', 'xlsx'] as const) }),
+            querystring: StatisticsQuery,
+            response: fileResponses(Object.values(CONTENT_TYPES), 'the file: text/csv or XLSX'),
+          },
+        },
+        async (req, reply) => {
+          const format: TabularFormat = req.params.format;
+          const rows = await table(req.caller!, req.query);
+          reply.header('content-type', CONTENT_TYPES[format]);
+          reply.header('content-disposition', `attachment; filename="${fileName(name, format)}"`);
+          return reply.send(tableStream(rows, format));
+        },
+      );
+
     app.get(
-      '/exports/statistics.:format',
+      '/statistics/assessment',
       {
         onRequest,
         schema: {
-          tags: ['exports'],
-          operationId: 'exportStatistics',
-          summary: 'The statistics as CSV or XLSX: figure, value, formula',
+          tags: ['supervision'],
+          operationId: 'getAssessment',
+          summary:
+            '年度考核: per unit, on-time rates per step, extensions, returns, escalations, listed hazards, 三率',
+          description:
+            'Takes the list filters (a year is receivedFrom/receivedTo). Counted as GET /v1/statistics counts, unit by unit.',
           security,
-          params: Type.Object({ format: OneOf(['csv', 'xlsx'] as const) }),
           querystring: StatisticsQuery,
-          response: fileResponses(Object.values(CONTENT_TYPES), 'the file: text/csv or XLSX'),
+          response: { 200: Type.Unknown({ description: 'the assessment document' }), ...problemResponses },
         },
       },
-      async (req, reply) => {
-        const format: TabularFormat = req.params.format;
-        const rows = statisticsRows(await computeStatistics(deps.sql, req.caller!, req.query));
-        const table = {
-          title: '统计',
-          columns: [
-            { header: '指标', width: 28, value: (r: (typeof rows)[number]) => r.figure },
-            { header: '数值', width: 16, value: (r: (typeof rows)[number]) => r.value },
-            { header: '口径', width: 60, value: (r: (typeof rows)[number]) => r.formula },
-          ],
-          rows,
-        };
-        reply.header('content-type', CONTENT_TYPES[format]);
-        reply.header('content-disposition', `attachment; filename="${fileName('statistics', format)}"`);
-        return reply.send(tableStream(table, format));
-      },
+      async (req) => computeAssessment(deps.sql, req.caller!, req.query),
+    );
+
+    sheet(
+      'statistics',
+      'exportStatistics',
+      'The statistics as CSV or XLSX: figure, value, formula',
+      async (caller, filter) => ({
+        title: '统计',
+        columns: STATISTICS_COLUMNS,
+        rows: statisticsRows(await computeStatistics(deps.sql, caller, filter)),
+      }),
+    );
+    sheet(
+      'assessment',
+      'exportAssessment',
+      '年度考核 as CSV or XLSX: one row per unit',
+      async (caller, filter) => ({
+        title: '年度考核',
+        columns: ASSESSMENT_COLUMNS,
+        rows: (await computeAssessment(deps.sql, caller, filter)).units,
+      }),
     );
 
     return Promise.resolve();

@@ -88,3 +88,33 @@ export const escalationRows = (t: ReportEnv, h: ReportHandle, clock: ClockName) 
 export async function clockOutbox(t: ReportEnv, h: ReportHandle, clock: ClockName) {
   return (await t.outbox(h.workflowId)).filter((n) => n.payload.clock === clock);
 }
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Lets a running clock run out and climb its whole ladder: checks what its provenance says (and its
+ * rungs, when given), then that the warning, the missed deadline and every rung each came at its
+ * instant. Returns the report at the end.
+ */
+export async function climbLadder(
+  t: ReportEnv,
+  h: ReportHandle,
+  v: ReportView,
+  clock: ClockName,
+  provenance: Record<string, unknown>,
+  rungs?: readonly string[],
+): Promise<ReportView> {
+  const running = (x: ReportView) =>
+    x.clocks.find((c) => c.schedule.clock === clock && c.stoppedAt === undefined);
+  const { schedule } = running(v)!;
+  expect(schedule.provenance).toMatchObject(provenance);
+  if (rungs) expect(schedule.rungs.map((r) => r.rung)).toEqual(rungs);
+  await skipTo(t, plus(schedule.rungs.at(-1)!.at, HOUR_MS));
+  const after = await settled(t, h, (x) => running(x)?.rungsFired === schedule.rungs.length);
+  expectFirings(after, clock, [
+    ['deadline_warning', undefined, schedule.warnAt],
+    ['deadline_missed', undefined, schedule.dueAt],
+    ...schedule.rungs.map((r) => ['escalated', r.rung, r.at] as const),
+  ]);
+  return after;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import type { ClockName } from '../../../domain/vocabulary.js';
-import { expectFirings, plus, settled, skipTo } from '../../support/clock-events.js';
+import { climbLadder, plus, settled, skipTo } from '../../support/clock-events.js';
 import { acceptAndAssign } from '../../support/lifecycles.js';
 import { createReportEnv, HOUR, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
 import { people } from '../../support/reports.js';
@@ -29,15 +29,7 @@ describe('督办 by people, unanswered', () => {
   };
 
   async function expectLadder(h: ReportHandle, v: ReportView, clock: ClockName, rule: string) {
-    const { schedule } = running(v, clock)!;
-    expect(schedule.provenance).toMatchObject({ policyVersion: 6, rule });
-    await skipTo(t, plus(schedule.rungs.at(-1)!.at, HOUR));
-    const after = await settled(t, h, (x) => running(x, clock)?.rungsFired === schedule.rungs.length);
-    expectFirings(after, clock, [
-      ['deadline_warning', undefined, schedule.warnAt],
-      ['deadline_missed', undefined, schedule.dueAt],
-      ...schedule.rungs.map((r) => ['escalated', r.rung, r.at] as const),
-    ]);
+    await climbLadder(t, h, v, clock, { policyVersion: 6, rule });
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   }
 
