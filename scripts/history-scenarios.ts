@@ -8,7 +8,7 @@ import {
   handleToConclusion,
   type StepDriver,
 } from '../test/support/lifecycles.js';
-import { people } from '../test/support/reports.js';
+import { people, NOT_EXCLUDED } from '../test/support/reports.js';
 
 /**
  * The lifecycles whose histories the replay test replays: together they make the workflow take
@@ -49,7 +49,7 @@ const rewardPaid: Scenario = async (d) => {
   await d.step(h, 'proposeReward', {
     actor: people.proposer,
     basis: { kind: 'fine', fineFen: 5_000_000 },
-    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    declaration: NOT_EXCLUDED,
   });
   await d.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
   await d.step(h, 'payReward', { actor: people.finance, voucher: '财付〔2026〕0001' });
@@ -100,7 +100,7 @@ const majorHazardReview: Scenario = async (d) => {
   await d.step(h, 'proposeReward', {
     actor: people.proposer,
     basis: { kind: 'fine', fineFen: 20_000_000 },
-    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    declaration: NOT_EXCLUDED,
   });
   await d.step(h, 'decideReward', {
     actor: people.approver,

@@ -152,10 +152,7 @@ export const extensionSteps = defineSteps({
         kind: 'start_clock',
         clock: pending.clock,
         startedAt: clock.schedule.startedAt,
-        ...(clock.schedule.urgency ? { urgency: clock.schedule.urgency } : {}),
-        ...(pending.clock !== 'rectification' && s.classification
-          ? { urgency: s.classification.urgency }
-          : {}),
+        // The extension fixes the deadline itself: no urgency-dependent limit is looked up.
         extension: { dueAt: dueAt!, approvedBy: ctx.actor.id, reason: input.reason },
       };
       return [extended, notice];

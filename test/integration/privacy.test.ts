@@ -8,6 +8,7 @@ import type { ReportView } from '../../domain/report/report-view.js';
 import { createLogger } from '../../infra/logger.js';
 import { DAY } from '../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../support/api-env.js';
+import { NOT_EXCLUDED } from '../support/reports.js';
 
 /**
  * 举报人信息保护: after whole lifecycles — intake, 受理, 交办, 核查, 整改, 反馈, 回访 and the three
@@ -113,7 +114,7 @@ describe('reporter identity after whole lifecycles (双加密)', () => {
       });
     await step(r.id, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: FINE_FEN },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     await step(r.id, 'decide-reward', 'reward_approver', { decision: 'approved' });
     return step(r.id, 'pay-reward', 'finance');

@@ -11,7 +11,7 @@ import type { StepInput, StepName } from '../../domain/report/step-inputs.js';
 import { StepRejected, type StepRejectionCode } from '../../domain/report/step-rejected.js';
 import { STEPS } from '../../domain/report/steps.js';
 import { workCalendar } from '../../domain/work-calendar.js';
-import { anIntake, people } from './reports.js';
+import { anIntake, people, NOT_EXCLUDED } from './reports.js';
 
 /**
  * Pure drivers for the report state machine: the real step table and the default policy, with
@@ -136,7 +136,7 @@ export const mainLine = (majorHazard: boolean): [StepName, StepInput<StepName>][
     {
       actor: proposer,
       basis: { kind: 'fine', fineFen: 0 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     },
   ],
   ['decideReward', { actor: approver, decision: 'approved' }],

@@ -34,3 +34,6 @@ export const people = {
   admin: { id: 'admin-1', role: 'admin' },
   supervisor: { id: 'supervisor-1', role: 'supervisor' },
 } as const satisfies Record<string, Actor>;
+
+/** A reward proposal's declaration that the reporter is neither safety staff nor their close relative. */
+export const NOT_EXCLUDED = { safetyDutyStaff: false, closeRelativeOfStaff: false } as const;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReportListPage } from '../../../api/reports/report-list.js';
 import { DAY } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+import { NOT_EXCLUDED } from '../../support/reports.js';
 
 /**
  * Exports (CSV, XLSX) hold what the list shows; the major-hazard progress table has its fixed
@@ -73,7 +74,7 @@ describe('exports and case write-ups', () => {
     });
     await step(major, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: 0 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     await step(major, 'decide-reward', 'reward_approver', { decision: 'approved' });
     await step(major, 'pay-reward', 'finance');

@@ -12,6 +12,7 @@ import {
   reportUrl,
   type ApiEnv,
 } from '../../support/api-env.js';
+import { NOT_EXCLUDED } from '../../support/reports.js';
 
 /**
  * Nothing is accepted that the system cannot keep. Every input below was once accepted and then
@@ -134,7 +135,7 @@ describe('hostile input is refused at the door and changes nothing', () => {
       const problem = expectProblem(
         await api.post(reportUrl(id, 'propose-reward'), 'reward_proposer', {
           basis: { kind: 'fine', fineFen: 5_000_000 },
-          declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+          declaration: NOT_EXCLUDED,
           override: { amountFen: 1_000_000_000_000, reason: '特别贡献' },
         }),
         400,
@@ -146,7 +147,7 @@ describe('hostile input is refused at the door and changes nothing', () => {
     it('refuses an adjustment above the maximum; the proposal stands', async () => {
       await step(id, 'propose-reward', 'reward_proposer', {
         basis: { kind: 'fine', fineFen: 5_000_000 },
-        declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+        declaration: NOT_EXCLUDED,
         override: { amountFen: 30_000_000, reason: '重大贡献，按最高额' },
       });
       expectProblem(

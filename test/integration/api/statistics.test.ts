@@ -5,6 +5,7 @@ import type { ReportListPage } from '../../../api/reports/report-list.js';
 import type { Statistics } from '../../../api/supervision/statistics.js';
 import { DAY, HOUR } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+import { NOT_EXCLUDED } from '../../support/reports.js';
 
 /**
  * Six reports driven through the API on Monday 2026-11-23 (09:30 Beijing), then 20 hours pass:
@@ -91,7 +92,7 @@ describe('statistics and boards over lifecycles driven through the API', () => {
     });
     await step('C', 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: FINE_FEN },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     await step('C', 'decide-reward', 'reward_approver', { decision: 'approved' });
     await step('C', 'pay-reward', 'finance');

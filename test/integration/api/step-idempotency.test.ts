@@ -8,6 +8,7 @@ import {
   reportUrl,
   type ApiEnv,
 } from '../../support/api-env.js';
+import { NOT_EXCLUDED } from '../../support/reports.js';
 
 /**
  * A client that timed out does not know whether its step was done. With an `Idempotency-Key`, it
@@ -110,7 +111,7 @@ describe('Idempotency-Key on steps', () => {
     ).toBe(claim.body);
     await ok(id, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     await ok(id, 'decide-reward', 'reward_approver', { decision: 'approved' });
     const paid = await ok(id, 'pay-reward', 'finance', undefined, 'pay-1');

@@ -3,6 +3,7 @@ import { createApiKey, revokeApiKey } from '../../../api/platform/api-keys.js';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import { DAY, HOUR } from '../../support/report-env.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
+import { NOT_EXCLUDED } from '../../support/reports.js';
 
 const PROBLEM = 'https://bihuan.dev/problems/';
 const ACCEPT = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
@@ -83,7 +84,7 @@ describe('the steps of a report through the API', () => {
     expectProblem(
       await api.post(reportUrl(id, 'propose-reward'), 'reward_proposer', {
         basis: { kind: 'fine', fineFen: 5_000_000 },
-        declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+        declaration: NOT_EXCLUDED,
       }),
       422,
       'not-eligible',
@@ -102,7 +103,7 @@ describe('the steps of a report through the API', () => {
     });
     v = await step(id, 'propose-reward', 'reward_proposer', {
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.reward.proposal!.amountFen).toBe(750_000);
     await step(id, 'decide-reward', 'reward_approver', { decision: 'approved' });
@@ -219,7 +220,7 @@ describe('the steps of a report through the API', () => {
     await step(named.id, 'record-satisfaction', 'intake', { rating: 'satisfied', resolved: true });
     const v = await step(named.id, 'propose-reward', proposer, {
       basis: { kind: 'fine', fineFen: 100_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.reward.proposal!.by).toBe('li-ming');
     expectProblem(

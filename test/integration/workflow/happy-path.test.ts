@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReportEnv, DAY, HOUR, type ReportEnv } from '../../support/report-env.js';
-import { people } from '../../support/reports.js';
+import { people, NOT_EXCLUDED } from '../../support/reports.js';
 
 // Monday 2026-11-23 09:30 Beijing time: an ordinary working week, no holiday in sight.
 const MONDAY_MORNING = '2026-11-23T01:30:00Z';
@@ -70,7 +70,7 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
     v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.reward.proposal?.amountFen).toBe(750_000); // 15% × ¥50,000
     v = await t.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });

@@ -11,7 +11,7 @@ import {
 } from '../../support/clock-events.js';
 import { acceptAndAssign, driveToConclusion } from '../../support/lifecycles.js';
 import { createReportEnv, DAY, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
-import { people } from '../../support/reports.js';
+import { people, NOT_EXCLUDED } from '../../support/reports.js';
 
 /**
  * The clocks the other files do not walk through — 交办, 整改, 审核销号 and the three reward steps —
@@ -121,7 +121,7 @@ describe('supervision of the assignment, rectification, review and reward clocks
     await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen: 2_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     await expectSupervised(h, 'reward_approval');
     await t.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });

@@ -8,7 +8,7 @@ import { projectPath } from '../../../infra/project-paths.js';
 import { createTestDatabase } from '../../support/database.js';
 import { driveToConclusion } from '../../support/lifecycles.js';
 import { createReportEnv, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
-import { people } from '../../support/reports.js';
+import { people, NOT_EXCLUDED } from '../../support/reports.js';
 
 // Monday 2026-11-23 09:30 Beijing time.
 const MONDAY_MORNING = '2026-11-23T01:30:00Z';
@@ -46,7 +46,7 @@ async function approvedReward(): Promise<ReportHandle> {
   await t.step(h, 'proposeReward', {
     actor: people.proposer,
     basis: { kind: 'fine', fineFen: 5_000_000 },
-    declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+    declaration: NOT_EXCLUDED,
   });
   const v = await t.step(h, 'decideReward', { actor: people.approver, decision: 'approved' });
   expect(v.stage.name).toBe('reward_approved');

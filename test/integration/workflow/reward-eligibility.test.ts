@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../../domain/report/report-view.js';
 import { createReportEnv, type ReportEnv } from '../../support/report-env.js';
 import { acceptAndAssign, driveToConclusion, handleToConclusion } from '../../support/lifecycles.js';
-import { people, sha256 } from '../../support/reports.js';
+import { people, sha256, NOT_EXCLUDED } from '../../support/reports.js';
 import { refusalOf } from '../../support/workflow-steps.js';
 
 // Monday 2026-11-23 09:30 Beijing time: an ordinary working week.
@@ -60,7 +60,7 @@ describe('匿名举报: an anonymous reporter claims the reward with the claim c
     const early = t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: fineBasis,
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(await refusalOf(early)).toBe('not_eligible');
     const wrong = t.step(h, 'claimReward', {
@@ -87,7 +87,7 @@ describe('匿名举报: an anonymous reporter claims the reward with the claim c
     v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: fineBasis,
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.stage).toEqual({ name: 'reward_proposed', proposedBy: people.proposer.id });
   });
@@ -139,7 +139,7 @@ describe('重复件: where several reported the same hazard, the first real-name
     v = await t.step(survivor, 'proposeReward', {
       actor: people.proposer,
       basis: fineBasis,
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.stage.name).toBe('reward_proposed');
 

@@ -5,7 +5,7 @@ import { FIVE_POINTS } from '../../support/machine-fixtures.js';
 import { plus, settled, skipTo } from '../../support/clock-events.js';
 import { acceptAndAssign, driveToConclusion } from '../../support/lifecycles.js';
 import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
-import { people, sha256 } from '../../support/reports.js';
+import { people, sha256, NOT_EXCLUDED } from '../../support/reports.js';
 
 /**
  * 《安全生产领域举报奖励办法》(安监总财〔2018〕19号) under the default policy (district-default v4):
@@ -68,7 +68,7 @@ describe('reward law', () => {
     await t.step(h, 'proposeReward', {
       actor: proposer,
       basis,
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     await t.step(h, 'decideReward', { actor: approver, decision: 'approved' });
     return t.step(h, 'payReward', { actor: finance });
@@ -108,7 +108,7 @@ describe('reward law', () => {
         t.step(h, 'proposeReward', {
           actor: proposer,
           basis: { kind: 'fine', fineFen: 9_000_000 },
-          declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+          declaration: NOT_EXCLUDED,
         }),
       ),
     ).toMatch(/^not_eligible: the fine on the record is ¥50,000\.00 \(浦应急罚〔2026〕27号\)/);
@@ -117,14 +117,14 @@ describe('reward law', () => {
         t.step(h, 'proposeReward', {
           actor: proposer,
           basis: { kind: 'concealed-accident', grade: 'larger', concealedDeaths: 1 },
-          declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+          declaration: NOT_EXCLUDED,
         }),
       ),
     ).toMatch(/^not_eligible: no concealed accident is on the record/);
     const v = await t.step(h, 'proposeReward', {
       actor: proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.reward.proposal?.amountFen).toBe(750_000);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReportEnv, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
 import { driveToConclusion, type Handling } from '../../support/lifecycles.js';
 import { refusalOf as refusal } from '../../support/workflow-steps.js';
-import { people } from '../../support/reports.js';
+import { people, NOT_EXCLUDED } from '../../support/reports.js';
 
 // Monday 2026-11-23 09:30 Beijing time: an ordinary working week.
 const MONDAY_MORNING = '2026-11-23T01:30:00Z';
@@ -37,7 +37,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     let v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.stage).toEqual({ name: 'reward_proposed', proposedBy: people.proposer.id });
     expect(v.reward.proposal).toMatchObject({ amountFen, basis: { kind: 'fine', fineFen } });
@@ -64,7 +64,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     const v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'concealed-accident', grade: 'larger', concealedDeaths: 2 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(v.reward.proposal?.amountFen).toBe(8_000_000);
     expect(v.timeline.find((e) => e.type === 'reward_proposed')?.data).toMatchObject({
@@ -79,7 +79,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     const withoutReason = t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis,
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
       override: { amountFen: 1_000_000, reason: '' },
     });
     expect(await refusal(withoutReason)).toBe('invalid_input');
@@ -88,7 +88,7 @@ describe('奖励: the amount follows the national rule, fixed by the proposal an
     let v = await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis,
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
       override: { amountFen: 1_000_000, reason },
     });
     expect(v.reward.proposal).toMatchObject({
@@ -109,7 +109,7 @@ describe('奖励审批: the department head approves, adjusts or rejects', () =>
     await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     const unexplained = t.step(h, 'decideReward', {
       actor: people.approver,
@@ -137,7 +137,7 @@ describe('奖励审批: the department head approves, adjusts or rejects', () =>
     await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     expect(await refusal(t.step(h, 'decideReward', { actor: people.approver, decision: 'rejected' }))).toBe(
       'invalid_input',
@@ -158,7 +158,7 @@ describe('奖励审批: the department head approves, adjusts or rejects', () =>
     await t.step(h, 'proposeReward', {
       actor: people.proposer,
       basis: { kind: 'fine', fineFen: 5_000_000 },
-      declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
+      declaration: NOT_EXCLUDED,
     });
     const selfApproval = t.step(h, 'decideReward', {
       actor: { id: people.proposer.id, role: 'reward_approver' },
