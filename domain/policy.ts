@@ -100,6 +100,8 @@ export const PolicySchema = Closed({
     interview: Type.Optional(Supervised(DurationSchema)),
     /** 签收 (version 6 on): the unit signs for an assignment (or acts on it) within it. */
     acknowledgement: Type.Optional(Supervised(DurationSchema)),
+    /** 协办 (version 7 on): each supporting unit answers the lead unit (主办) within it. */
+    support_reply: Type.Optional(Supervised(DurationSchema)),
   }),
   /**
    * Who hears of a missed deadline and of each 督办 rung (version 6 on), by level at the unit that
@@ -157,6 +159,12 @@ export const PolicySchema = Closed({
     Closed({
       maxPauses: Type.Integer({ minimum: 1, maximum: 10 }),
       maxWorkingDays: Type.Integer({ minimum: 1, maximum: 60 }),
+      /**
+       * A unit's pause is a request the dispatcher (an ordinary hazard) or the supervisor (a major
+       * one) decides, as an extension is, under the same decision clock (version 7 on). Until it is
+       * approved the step's clock runs on.
+       */
+      approval: Type.Optional(Type.Literal('required')),
     }),
   ),
   /**
@@ -230,6 +238,7 @@ export const OPTIONAL_CLOCKS = [
   'listing_review',
   'interview',
   'acknowledgement',
+  'support_reply',
 ] as const;
 export type OptionalClock = (typeof OPTIONAL_CLOCKS)[number];
 

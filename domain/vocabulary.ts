@@ -147,6 +147,8 @@ export const CLOCKS = {
   interview: '约谈',
   // From policy version 6 on: the unit signs for an assignment.
   acknowledgement: '签收',
+  // From policy version 7 on: a supporting unit (协办) answers the lead unit (主办).
+  support_reply: '协办回复',
 } as const;
 export type ClockName = keyof typeof CLOCKS;
 export const CLOCK_VALUES = values(CLOCKS);

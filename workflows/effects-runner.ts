@@ -57,7 +57,7 @@ export function createEffects(deps: {
                 ...(effect.extension ? { extension: effect.extension } : {}),
               },
             });
-            addClock(state, schedule);
+            addClock(state, schedule, effect.forUnitId);
             record(
               state,
               'deadline_fixed',
@@ -65,6 +65,7 @@ export function createEffects(deps: {
               {
                 clock: schedule.clock,
                 occurrence: schedule.occurrence,
+                ...(effect.forUnitId ? { unitId: effect.forUnitId } : {}),
                 dueAt: schedule.dueAt,
                 warnAt: schedule.warnAt,
                 provenance: schedule.provenance,

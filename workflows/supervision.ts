@@ -26,7 +26,8 @@ export async function fireClockEvent(
   const { clock: name, occurrence } = clock.schedule;
   const now = deps.nowIso();
   const dueAt = new Date(effectiveDueAt(clock)).toISOString();
-  const unitId = state.unitId;
+  // The unit that owes the step: a supporting unit for its reply to the lead (协办), else the lead.
+  const unitId = clock.unitId ?? state.unitId;
   let kind: 'deadline_warning' | 'deadline_missed' | 'escalated';
   if (event.kind === 'warning') {
     clock.warned = true;
@@ -56,6 +57,7 @@ export async function fireClockEvent(
     deps.policy,
     { clock: name, kind: event.kind, ...(rung ? { rung } : {}) },
     unitId,
+    state.unitId,
   );
   const entry = (recipient: Recipient, i: number) => ({
     // The first keeps the key it always had, so a retry across an upgrade adds nothing.

@@ -6,6 +6,7 @@ import type { StepInput, StepName } from '../../domain/report/step-inputs.js';
 import type { Actor } from '../../domain/vocabulary.js';
 import { getReportQuery, stepUpdate } from '../../workflows/messages.js';
 import { canonicalJson } from './intake-schema.js';
+import { supportingUnitIds } from '../../domain/report/joint-handling-steps.js';
 import { ProblemError } from '../platform/problems.js';
 
 /**
@@ -30,12 +31,17 @@ const notFound = () => new ProblemError('report-not-found', 'no such report');
 const withDeadline = <T>(access: ReportAccess, fn: () => Promise<T>): Promise<T> =>
   access.temporal.withDeadline(Date.now() + access.timeoutMs, fn);
 
-/** Refuses (404) a handler whose unit does not hold the report; other roles pass. */
+/**
+ * Refuses (404) a handler whose unit neither holds the report nor supports the lead (协办); other
+ * roles pass.
+ */
 async function checkUnitHolds(access: ReportAccess, caller: Actor, id: string): Promise<void> {
   if (caller.role !== 'handler') return;
-  const [row] = await access.sql<{ unit_id: string | null }[]>`
-    select unit_id from reports where report_id = ${id}`;
-  if (!row || row.unit_id === null || row.unit_id !== caller.unitId) throw notFound();
+  const unit = caller.unitId ?? '';
+  const [row] = await access.sql<{ mine: boolean }[]>`
+    select (unit_id = ${unit} or ${unit} = any(supporting_unit_ids)) as mine
+    from reports where report_id = ${id}`;
+  if (!row?.mine) throw notFound();
 }
 
 /** The report's full state (the workflow query), if `caller` may see it. */
@@ -49,7 +55,12 @@ export async function readReport(access: ReportAccess, caller: Actor, id: string
     throw err;
   }
   // The read model may lag a reassignment by a moment: the workflow has the last word.
-  if (caller.role === 'handler' && view.unitId !== caller.unitId) throw notFound();
+  if (
+    caller.role === 'handler' &&
+    view.unitId !== caller.unitId &&
+    !supportingUnitIds(view).includes(caller.unitId ?? '')
+  )
+    throw notFound();
   return view;
 }
 

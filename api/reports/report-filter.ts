@@ -65,7 +65,9 @@ export function reportFilter(
   if (caller.role === 'handler') {
     if (q.unitId && q.unitId.some((u) => u !== caller.unitId))
       throw new ProblemError('not-allowed', 'a handler lists the reports of its own unit only');
-    parts.push(sql`${col('unit_id')} = ${caller.unitId ?? ''}`);
+    // Its own reports, and those it supports (协办).
+    const unit = caller.unitId ?? '';
+    parts.push(sql`(${col('unit_id')} = ${unit} or ${unit} = any(${col('supporting_unit_ids')}))`);
   } else if (q.unitId) parts.push(sql`${col('unit_id')} in ${sql(q.unitId)}`);
   if (q.stage) parts.push(sql`${col('stage')} in ${sql(q.stage)}`);
   if (q.urgency) parts.push(sql`${col('urgency')} in ${sql(q.urgency)}`);

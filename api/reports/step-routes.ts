@@ -86,13 +86,14 @@ function bodySchemaOf(step: StepName): TSchema {
 }
 
 /**
- * Steps that name a unit: the unit must be an active one of the directory (when there is one), so a
+ * Steps that name units (交办, 改派, 协办): each must be an active one of the directory (when there is one), so a
  * typo never sends a report to nobody. The workflow does not know the directory; the API checks.
  */
 async function checkUnit(sql: postgres.Sql, body: Record<string, unknown>): Promise<void> {
-  const unitId = body.unitId;
-  if (typeof unitId === 'string' && !(await unitMayBeAssigned(sql, unitId)))
-    throw new ProblemError('unknown-unit', `no active unit ${unitId} in the directory (see GET /v1/units)`);
+  const named: unknown[] = [body.unitId, ...(Array.isArray(body.unitIds) ? (body.unitIds as unknown[]) : [])];
+  for (const unitId of named)
+    if (typeof unitId === 'string' && !(await unitMayBeAssigned(sql, unitId)))
+      throw new ProblemError('unknown-unit', `no active unit ${unitId} in the directory (see GET /v1/units)`);
 }
 
 /**

@@ -9,16 +9,32 @@ import type { ClockEnd, ClockState, ReportState } from './report-state.js';
 
 const ms = (iso: string) => Date.parse(iso);
 
-export function runningClock(state: ReportState, clock: ClockName): ClockState | undefined {
-  return state.clocks.findLast((c) => c.schedule.clock === clock && c.stoppedAt === undefined);
+/**
+ * The running clock of that name; with `unitId`, the one a supporting unit owes (several of one
+ * name may run at once, one per unit).
+ */
+export function runningClock(state: ReportState, clock: ClockName, unitId?: string): ClockState | undefined {
+  return state.clocks.findLast(
+    (c) =>
+      c.schedule.clock === clock &&
+      c.stoppedAt === undefined &&
+      (unitId === undefined || c.unitId === unitId),
+  );
 }
 
 export function nextOccurrence(state: ReportState, clock: ClockName): number {
   return state.clocks.filter((c) => c.schedule.clock === clock).length + 1;
 }
 
-export function addClock(state: ReportState, schedule: ClockSchedule): ClockState {
-  const clock: ClockState = { schedule, pausedMs: 0, warned: false, overdue: false, rungsFired: 0 };
+export function addClock(state: ReportState, schedule: ClockSchedule, unitId?: string): ClockState {
+  const clock: ClockState = {
+    schedule,
+    pausedMs: 0,
+    ...(unitId === undefined ? {} : { unitId }),
+    warned: false,
+    overdue: false,
+    rungsFired: 0,
+  };
   state.clocks.push(clock);
   return clock;
 }
@@ -29,9 +45,15 @@ export function stopClock(
   name: ClockName,
   now: string,
   how: ClockEnd = 'done',
+  unitId?: string,
 ): boolean | undefined {
-  const clock = runningClock(state, name);
+  const clock = runningClock(state, name, unitId);
   if (!clock) return undefined;
+  return endClock(clock, now, how);
+}
+
+/** Ends this clock; true when it ended in time. */
+export function endClock(clock: ClockState, now: string, how: ClockEnd): boolean {
   if (clock.pausedSince) resumeClockState(clock, now);
   clock.stoppedAt = now;
   clock.endedHow = how;

@@ -39,6 +39,8 @@ export type Effect =
       /** When the step started, where it is not now (a clock an extension re-fixes keeps its start). */
       readonly startedAt?: string;
       readonly extension?: { readonly dueAt: string; readonly approvedBy: string; readonly reason: string };
+      /** The supporting unit that owes the step (协办), where it is not the unit holding the report. */
+      readonly forUnitId?: string;
     }
   | { readonly kind: 'notify'; readonly notification: Notification }
   | { readonly kind: 'resolve_policy' }

@@ -17,6 +17,7 @@ export const UNIT_CLOCKS: ReadonlySet<ClockName> = new Set<ClockName>([
   'feedback',
   'final_reply',
   'supervision_reply',
+  'support_reply',
 ]);
 
 type Level = 'case_officer' | 'section_chief' | 'leader';
@@ -32,12 +33,15 @@ const DEFAULT: (rung: Rung | undefined) => readonly Named[] = (rung) =>
  * The recipients of a clock's warning, missed deadline or rung. A unit's clock reaches the unit
  * holding the report at the levels the policy names (the dispatch centre when none holds it); a
  * clock the dispatch centre owes reaches it, and — past its deadline — never it alone: the 安委办
- * hears too. A warning goes to whoever owes the step, nobody else.
+ * hears too. A warning goes to whoever owes the step, nobody else; a supporting unit's slip also
+ * reaches the lead unit.
  */
 export function recipientsOf(
   policy: Pick<Policy, 'escalationRecipients'>,
   event: { readonly clock: ClockName; readonly kind: 'warning' | 'overdue' | 'rung'; readonly rung?: Rung },
   unitId: string | undefined,
+  /** The unit leading the report, where `unitId` only supports it (协办): it hears of every slip. */
+  leadUnitId: string | undefined = unitId,
 ): Recipient[] {
   const unitOwes = UNIT_CLOCKS.has(event.clock) && unitId !== undefined;
   const named: readonly Named[] =
@@ -56,5 +60,8 @@ export function recipientsOf(
   }
   if (event.kind !== 'warning' && out.every((r) => r.kind === 'dispatch_centre'))
     add({ kind: 'supervisors' });
+  // A supporting unit late to the lead escalates to the lead, which answers for the report.
+  if (event.kind !== 'warning' && leadUnitId !== undefined && leadUnitId !== unitId)
+    add({ kind: 'unit', unitId: leadUnitId, level: 'case_officer' });
   return out;
 }

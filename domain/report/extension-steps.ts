@@ -11,6 +11,7 @@ import {
   verificationClockOf,
 } from './machine.js';
 import type { ExtensionRequest, ReportState } from './report-state.js';
+import { approverOf, awaitingApproval, checkApprover } from './pause-approval.js';
 import { reject } from './step-rejected.js';
 
 /**
@@ -51,7 +52,7 @@ export const extensionSteps = defineSteps({
       const clock = runningClock(s, input.clock);
       if (!clock || clock.pausedSince !== undefined)
         reject('wrong_stage', `the ${input.clock} clock is not running`);
-      if (pendingOf(s)) reject('wrong_stage', 'an extension request is already waiting for its decision');
+      if (awaitingApproval(s)) reject('wrong_stage', 'a request is already waiting for its decision');
       const asked = (s.extensions ?? []).filter((e) => e.clock === input.clock).length;
       if (asked >= limits.maxPerClock)
         reject(
@@ -84,14 +85,13 @@ export const extensionSteps = defineSteps({
         proposedDueAt: input.proposedDueAt,
         reason: input.reason,
       });
-      const major = s.verification?.majorHazard === true;
       return [
         ...startOptionalClock(ctx.policy, 'extension_decision'),
         {
           kind: 'notify',
           notification: {
             kind: 'extension_request',
-            recipient: major ? { kind: 'supervisors' } : { kind: 'dispatch_centre' },
+            recipient: approverOf(s),
             payload: { unitId, clock: input.clock, dueAt, proposedDueAt: input.proposedDueAt },
           },
         },
@@ -103,10 +103,7 @@ export const extensionSteps = defineSteps({
     stages: ['assigned', 'verifying', 'rectifying'],
     check(s, input, ctx) {
       const pending = pendingOf(s) ?? reject('wrong_stage', 'no extension request is waiting');
-      // A major hazard's deadlines are the supervisor's alone (挂牌督办); an ordinary one's the
-      // dispatcher's, or the supervisor's above them.
-      if (s.verification?.majorHazard && ctx.actor.role !== 'supervisor')
-        reject('not_allowed', "the supervisor decides extensions of a major hazard's deadlines");
+      checkApprover(s, ctx, 'extensions');
       if (input.decision === 'shortened') {
         const at = Date.parse(input.dueAt ?? '');
         if (!(at > Date.parse(pending.dueAt) && at < Date.parse(pending.proposedDueAt)))

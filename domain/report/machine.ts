@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import type { OptionalClock, Policy } from '../policy.js';
 import type { Actor, ClockName, Role } from '../vocabulary.js';
-import { pauseClockState, resumeClockState, runningClock, stopClock } from './clocks.js';
+import { endClock, pauseClockState, resumeClockState, runningClock, stopClock } from './clocks.js';
 import type { Effect } from './effects.js';
 import type { RuleSet } from './rule-changes.js';
 import type { TimelineEventType } from './timeline-events.js';
@@ -65,10 +65,14 @@ export function setStage(s: ReportState, stage: Stage): void {
   if (isTerminal(stage)) s.closedAt ??= s.timeline.at(-1)?.at;
 }
 
-/** Stops a clock whose step was done, and records whether it was done in time. */
-export function finishClock(s: ReportState, clock: ClockName, now: string): void {
-  const onTime = stopClock(s, clock, now);
-  if (onTime !== undefined) record(s, 'clock_stopped', { now }, { clock, onTime });
+/**
+ * Stops a clock whose step was done, and records whether it was done in time; `unitId` picks the
+ * clock a supporting unit owes.
+ */
+export function finishClock(s: ReportState, clock: ClockName, now: string, unitId?: string): void {
+  const onTime = stopClock(s, clock, now, 'done', unitId);
+  if (onTime !== undefined)
+    record(s, 'clock_stopped', { now }, { clock, onTime, ...(unitId === undefined ? {} : { unitId }) });
 }
 
 /**
@@ -99,7 +103,21 @@ export const awaitFinalReply = (s: ReportState, policy: Policy): Effect[] =>
 
 /** Halts every running clock: the report ends without their steps being done. */
 export function stopAllClocks(s: ReportState, now: string): void {
-  for (const c of s.clocks) if (c.stoppedAt === undefined) haltClock(s, c.schedule.clock, now);
+  // Each clock itself: several of one name may run (one per supporting unit).
+  for (const c of s.clocks) {
+    if (c.stoppedAt !== undefined) continue;
+    endClock(c, now, 'stopped');
+    record(
+      s,
+      'clock_stopped',
+      { now },
+      {
+        clock: c.schedule.clock,
+        how: 'stopped',
+        ...(c.unitId === undefined ? {} : { unitId: c.unitId }),
+      },
+    );
+  }
 }
 
 /**

@@ -171,6 +171,41 @@ export interface ExtensionRequest {
   };
 }
 
+/**
+ * 协办 (policy version 7 on): a supporting unit asked to help the lead unit (主办), which still
+ * answers for the report. The supporting unit replies to the lead under a clock of its own.
+ */
+export interface SupportRequest {
+  readonly unitId: string;
+  /** The lead unit when it was asked: the one the reply goes to. */
+  readonly leadUnitId: string;
+  readonly requestedAt: string;
+  readonly by: string;
+  readonly request: string;
+  reply?: { readonly at: string; readonly by: string; readonly summary: string };
+}
+
+/**
+ * 补充材料 asked for by a unit where the policy wants it approved (version 7 on): decided like an
+ * extension, and until then the step's clock runs on.
+ */
+export interface PauseRequest {
+  readonly clock: ClockName;
+  readonly unitId: string | undefined;
+  readonly requestedAt: string;
+  readonly by: string;
+  readonly waitingFor: 'reporter' | 'third_party';
+  readonly reason: string;
+  decision?: {
+    readonly at: string;
+    readonly by: string;
+    readonly decision: 'approved' | 'refused';
+    readonly reason: string;
+    /** Approved when the step was already done or the clock no longer ran: nothing to pause. */
+    readonly lapsed?: true;
+  };
+}
+
 export interface Dispute {
   readonly unitId: string;
   readonly at: string;
@@ -245,6 +280,11 @@ export interface ClockState {
   pauseUntil?: string;
   /** 补充材料 pauses taken on this clock (policy version 4 on counts them against its maximum). */
   pauses?: number;
+  /**
+   * The unit that owes this clock's step when it is not the unit holding the report: a supporting
+   * unit's reply to the lead (协办, version 7 on). Several such clocks of one name run at once.
+   */
+  unitId?: string;
   warned: boolean;
   overdue: boolean;
   rungsFired: number;
@@ -335,6 +375,10 @@ export interface ReportState {
   interviews?: Interview[];
   /** 延期申请 and their decisions (policy version 5 on). */
   extensions?: ExtensionRequest[];
+  /** Pauses (补充材料) a unit asked for, where they need approval (policy version 7 on). */
+  pauseRequests?: PauseRequest[];
+  /** 协办: the supporting units and their replies to the lead (policy version 7 on). */
+  supports?: SupportRequest[];
   /** 回访 calls that reached nobody (policy version 3 on). */
   callbackFailures?: number;
   readonly reward: RewardRecord;

@@ -1,4 +1,5 @@
 import { UNIT_CLOCKS } from './escalation-recipients.js';
+import { supportingUnitIds } from './joint-handling-steps.js';
 import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
 import {
   misroutedAssignment,
@@ -25,6 +26,8 @@ export interface ReportSummary {
   readonly street: string | null;
   readonly grid: string | null;
   readonly unitId: string | null;
+  /** 协办: the units asked to support the lead unit (policy version 7 on). */
+  readonly supportingUnitIds: readonly string[];
   readonly majorHazard: boolean;
   readonly overdue: boolean;
   readonly receivedAt: string;
@@ -116,7 +119,8 @@ function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: Clo
   return {
     clock: c.schedule.clock,
     occurrence: c.schedule.occurrence,
-    unitId: assignment?.unitId ?? null,
+    // A supporting unit's reply is its own, whoever leads.
+    unitId: c.unitId ?? assignment?.unitId ?? null,
     startedAt: c.schedule.startedAt,
     warnAt: iso(Date.parse(c.schedule.warnAt) + c.pausedMs),
     dueAt: iso(due),
@@ -126,7 +130,7 @@ function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: Clo
     rungsFired: c.rungsFired,
     onTime: onTimeOf(c) ?? null,
     endedHow: endingOf(c) ?? null,
-    misrouted: assignment !== undefined && misroutedAssignment(assignment),
+    misrouted: c.unitId === undefined && assignment !== undefined && misroutedAssignment(assignment),
   };
 }
 
@@ -150,6 +154,7 @@ export function summariseReport(
     street: s.intake.location.street ?? null,
     grid: s.intake.location.grid ?? null,
     unitId: s.unitId ?? null,
+    supportingUnitIds: supportingUnitIds(s),
     majorHazard: verification?.majorHazard ?? false,
     overdue: isOverdue(s),
     receivedAt: s.intake.receivedAt,

@@ -4,7 +4,6 @@ import {
   finishClock,
   haltClock,
   startOptionalClock,
-  pauseStepClock,
   record,
   resumeStepClock,
   setStage,
@@ -14,6 +13,7 @@ import {
   stopAllClocks,
 } from './machine.js';
 import { pauseClockState, resumeClockState, runningClock } from './clocks.js';
+import { awaitingApproval, pauseNeedsApproval, pauseStep, requestPause } from './pause-approval.js';
 import { STAGE_NAMES, type ReportState } from './report-state.js';
 import { reject } from './step-rejected.js';
 
@@ -117,30 +117,13 @@ export const sideSteps = defineSteps({
       const limit = ctx.policy.pause;
       if (limit && clock && (clock.pauses ?? 0) >= limit.maxPauses)
         reject('not_allowed', `the policy allows ${limit.maxPauses} pause(s) of the ${name} clock`);
+      if (pauseNeedsApproval(ctx) && awaitingApproval(s))
+        reject('wrong_stage', 'a request is already waiting for its decision');
     },
     apply(s, input, ctx) {
-      const clock = pauseStepClock(s, ctx.now);
-      if (!ctx.policy.pause) {
-        record(s, 'clock_paused', ctx, { clock, waitingFor: input.waitingFor, reason: input.reason });
-        return [];
-      }
-      // 补充材料 (version 4 on): counted, limited in time, and a wait for the reporter holds the
-      // time to answer them too.
-      const step = runningClock(s, clock)!;
-      step.pauses = (step.pauses ?? 0) + 1;
-      const held = [clock];
-      const feedback = runningClock(s, 'feedback');
-      if (input.waitingFor === 'reporter' && feedback && feedback.pausedSince === undefined) {
-        pauseClockState(feedback, ctx.now);
-        held.push('feedback');
-      }
-      record(s, 'clock_paused', ctx, {
-        clock,
-        waitingFor: input.waitingFor,
-        reason: input.reason,
-        ...(held.length > 1 ? { alsoHeld: held.slice(1) } : {}),
-      });
-      return [{ kind: 'fix_pause_limit', clocks: held }];
+      // A unit's pause is a request where the policy wants it approved (version 7 on).
+      if (pauseNeedsApproval(ctx)) return requestPause(s, input, ctx);
+      return pauseStep(s, input, ctx);
     },
   },
   resumeClock: {

@@ -181,6 +181,15 @@ export const STEP_INPUTS = {
     dueAt: Type.Optional(Instant),
     reason: Text(),
   }),
+  /** 主办/协办: the dispatcher or the lead unit asks other units to support the lead. */
+  requestSupport: WithActor({
+    unitIds: Type.Array(Id, { minItems: 1, maxItems: 5 }),
+    request: Text(),
+  }),
+  /** A supporting unit answers the lead unit. */
+  replyToLead: WithActor({ summary: Text() }),
+  /** 暂停审批: approve or refuse a unit's pause request (policy v7 on), always with a reason. */
+  decidePause: WithActor({ decision: OneOf(['approved', 'refused'] as const), reason: Text() }),
   /** 督办 by people: urge, a formal notice with a reply deadline, circular, interview, listing, exposure. */
   superviseReport: WithActor({ action: OneOf(SUPERVISION_ACTION_VALUES), reason: Text() }),
   /** The unit answers a 督办单. */

@@ -2,6 +2,8 @@ import { assignmentSteps } from './assignment-steps.js';
 import { extensionSteps } from './extension-steps.js';
 import { supervisionSteps } from './supervision-steps.js';
 import { feedbackSteps } from './feedback-steps.js';
+import { jointHandlingSteps } from './joint-handling-steps.js';
+import { pauseApprovalSteps } from './pause-approval.js';
 import type { StepTable } from './machine.js';
 import { rectificationSteps } from './rectification-steps.js';
 import { rewardSteps } from './reward-steps.js';
@@ -19,6 +21,8 @@ export const STEPS: StepTable = {
   ...feedbackSteps,
   ...rewardSteps,
   ...extensionSteps,
+  ...pauseApprovalSteps,
   ...supervisionSteps,
+  ...jointHandlingSteps,
   ...sideSteps,
 };

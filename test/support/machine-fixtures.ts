@@ -77,6 +77,7 @@ function runEffects(s: ReportState, effects: readonly Effect[], now: string, p: 
         ...(e.handlerDueAt ? { handlerDueAt: e.handlerDueAt } : {}),
         ...(e.extension ? { extension: e.extension } : {}),
       }),
+      e.forUnitId,
     );
   }
 }

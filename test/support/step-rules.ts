@@ -101,6 +101,21 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     input: { decision: 'refused', reason: '时限充足' },
     wrongAt: 'verified',
   },
+  decidePause: {
+    roles: ['dispatcher', 'supervisor'],
+    input: { decision: 'approved', reason: '确需等待检测报告' },
+    wrongAt: 'cancelled',
+  },
+  requestSupport: {
+    roles: ['dispatcher', 'handler'],
+    input: { unitIds: ['unit-b'], request: '请协助核查该企业的消防设施' },
+    wrongAt: 'awaiting_feedback',
+  },
+  replyToLead: {
+    roles: ['handler'],
+    input: { summary: '已到场协助核查，消防设施正常' },
+    wrongAt: 'cancelled',
+  },
   superviseReport: {
     roles: ['supervisor', 'dispatcher'],
     input: { action: 'urge', reason: '核查进度滞后' },

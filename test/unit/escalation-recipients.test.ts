@@ -51,3 +51,19 @@ describe('the recipients of a clock event', () => {
     ]);
   });
 });
+
+describe('协办 (district-default v7)', () => {
+  const v7 = loadPolicy('district-default.v7.json');
+  it('a supporting unit’s slip reaches the supporting unit and the lead; its warning only itself', () => {
+    const of = (kind: 'warning' | 'overdue' | 'rung', rung?: 'urge' | 'circular') =>
+      recipientsOf(v7, { clock: 'support_reply', kind, ...(rung ? { rung } : {}) }, 'unit-c', 'unit-a');
+    const lead = { kind: 'unit', unitId: 'unit-a', level: 'case_officer' };
+    expect(of('warning')).toEqual([{ kind: 'unit', unitId: 'unit-c', level: 'case_officer' }]);
+    expect(of('overdue')).toEqual([{ kind: 'unit', unitId: 'unit-c', level: 'case_officer' }, lead]);
+    expect(of('rung', 'circular')).toEqual([
+      { kind: 'unit', unitId: 'unit-c', level: 'section_chief' },
+      { kind: 'supervisors' },
+      lead,
+    ]);
+  });
+});

@@ -15,7 +15,7 @@ import { people } from '../support/reports.js';
  * A stage added to the machine without one fails here (the list below is checked against
  * STAGE_NAMES). Paused clocks count: a pause is itself supervised by the clock it pauses.
  */
-const policy = loadPolicy('district-default.v6.json');
+const policy = loadPolicy('district-default.v7.json');
 const { dispatcher, handlerA } = people;
 
 /** A report at each non-terminal stage, driven by the default policy. */
@@ -46,7 +46,7 @@ const REACH: { readonly [S in StageName]?: () => ReportState } = {
 
 const open = STAGE_NAMES.filter((s) => !(TERMINAL_STAGES as readonly string[]).includes(s));
 
-describe('no stage without a clock (district-default v6)', () => {
+describe('no stage without a clock (district-default v7)', () => {
   it('reaches every stage a report can wait at', () => {
     expect(Object.keys(REACH).sort()).toEqual([...open].sort());
   });

@@ -23,7 +23,7 @@ async function dirWith(files: Record<string, unknown>): Promise<string> {
 describe('policies are validated when the worker loads them', () => {
   it('loads the shipped policies; a new report runs under the newest version of the default', async () => {
     const registry = await loadPolicyRegistry(projectPath('policies'), 'district-default');
-    expect(registry.current()).toMatchObject({ id: 'district-default', version: 6 });
+    expect(registry.current()).toMatchObject({ id: 'district-default', version: 7 });
     expect(registry.get('district-working-days', 1).clocks.feedback.due.within).toEqual({ workingDays: 7 });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
 import type { ReportState, StageName } from '../../domain/report/report-state.js';
 import { STEP_NAMES, type StepName } from '../../domain/report/step-inputs.js';
-import { ROLE_VALUES } from '../../domain/vocabulary.js';
+import { ROLE_VALUES, type Actor } from '../../domain/vocabulary.js';
 import {
   after,
   at,
@@ -71,8 +71,27 @@ const supervisedWith = (action: 'supervision_notice' | 'listed_supervision' | 'i
   return { s, now: after(1, now), policy: v5 };
 };
 
+/** 主办/协办 and pauses approved (district-default v7). */
+const v7 = loadPolicy('district-default.v7.json');
+const verifyingUnderV7 = () => {
+  const { s, now } = reportAt('verifying', { policy: v7 });
+  return { s, now: after(1, now), policy: v7 };
+};
+const supportAsked = () => {
+  const { s, now } = verifyingUnderV7();
+  drive(s, 'requestSupport', { actor: dispatcher, unitIds: ['unit-b'], request: '请协助核查' }, now, v7);
+  return { s, now: after(1, now), policy: v7, actor: handlerB };
+};
+const pauseAsked = () => {
+  const { s, now } = verifyingUnderV7();
+  drive(s, 'pauseClock', { actor: handlerA, waitingFor: 'third_party', reason: '待检测报告' }, now, v7);
+  return { s, now: after(1, now), policy: v7 };
+};
+
 /** For each step, a report (and an instant) where it applies, and the policy it runs under. */
-const WHERE: { [S in StepName]: () => { s: ReportState; now: string; policy?: Policy } } = {
+const WHERE: {
+  [S in StepName]: () => { s: ReportState; now: string; policy?: Policy; actor?: Actor };
+} = {
   acceptReport: () => at('received'),
   rejectReport: () => at('received'),
   assignReport: () => at('accepted'),
@@ -109,6 +128,9 @@ const WHERE: { [S in StepName]: () => { s: ReportState; now: string; policy?: Po
   liftListing: supervisedWith('listed_supervision'),
   recordInterview: supervisedWith('interview'),
   decideExtension: extensionAsked,
+  requestSupport: verifyingUnderV7,
+  replyToLead: supportAsked,
+  decidePause: pauseAsked,
   pauseClock: () => at('verifying'),
   resumeClock: paused,
 };
@@ -132,12 +154,10 @@ describe('the step table', () => {
     const rule = STEP_RULES[step];
     it(`is taken only by its roles`, () => {
       for (const role of ROLE_VALUES) {
-        const { s, now, policy: p } = WHERE[step]();
+        const { s, now, policy: p, actor: handler } = WHERE[step]();
         const expected = rule.roles.includes(role) ? 'accepted' : 'not_allowed';
-        expect([role, verdict(step, s, { actor: actorOf(role), ...rule.input }, now, p)]).toEqual([
-          role,
-          expected,
-        ]);
+        const actor = role === 'handler' && handler ? handler : actorOf(role);
+        expect([role, verdict(step, s, { actor, ...rule.input }, now, p)]).toEqual([role, expected]);
       }
     });
     it(`is refused as wrong_stage at ${rule.wrongAt}`, () => {
@@ -146,8 +166,10 @@ describe('the step table', () => {
     });
     if (rule.roles.includes('handler')) {
       it('is refused to a handler of another unit', () => {
-        const { s, now, policy: p } = WHERE[step]();
-        expect(verdict(step, s, { actor: handlerB, ...rule.input }, now, p)).toBe('not_allowed');
+        const { s, now, policy: p, actor: handler } = WHERE[step]();
+        // Another unit than the one the step is for (unit-b where it is unit-a's, else unit-c).
+        const other = handler ? actorOf('handler', 'unit-c') : handlerB;
+        expect(verdict(step, s, { actor: other, ...rule.input }, now, p)).toBe('not_allowed');
       });
     }
   });

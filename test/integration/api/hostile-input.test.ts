@@ -104,8 +104,8 @@ describe('hostile input is refused at the door and changes nothing', () => {
       ['9999-12-31T23:59:59Z', /pattern/],
       ['2026-06-30T23:59:60Z', /pattern/],
       ['2026-02-30T08:00:00+08:00', /format/],
-      ['2020-01-01T00:00:00Z', /more than 30 days before now .* policy district-default v6/],
-      ['2031-01-01T00:00:00Z', /more than 5 minutes after now .* policy district-default v6/],
+      ['2020-01-01T00:00:00Z', /more than 30 days before now .* policy district-default v7/],
+      ['2031-01-01T00:00:00Z', /more than 5 minutes after now .* policy district-default v7/],
     ])('refuses %s with a 400 that says why', async (receivedAt, why) => {
       const before = await count();
       const problem = expectProblem(

@@ -254,4 +254,26 @@ describe('the steps of a report through the API', () => {
       'out-of-window',
     );
   });
+  it('主办/协办: a supporting unit reads the report, finds it in its list and answers the lead; other units still get 404', async () => {
+    const id = await assigned();
+    await step(id, 'request-support', 'handler:unit-a', {
+      unitIds: ['unit-b'],
+      request: '请协助核查燃气管道检测情况',
+    });
+    // Its access comes from the read model, which the workflow projects just after the step.
+    await expect
+      .poll(async () => (await api.get(reportUrl(id), 'handler:unit-b')).statusCode, { timeout: 20_000 })
+      .toBe(200);
+    const listed = await api.get('/v1/reports?limit=100', 'handler:unit-b');
+    expect(listed.json<{ items: { reportId: string }[] }>().items.map((r) => r.reportId)).toContain(id);
+    expectProblem(await api.get(reportUrl(id), 'handler:unit-c'), 404, 'report-not-found');
+    // Supporting is not leading: unit B cannot verify, only answer the lead.
+    expectProblem(await api.post(reportUrl(id, 'start-verification'), 'handler:unit-b'), 403, 'not-allowed');
+    const replied = await step(id, 'reply-to-lead', 'handler:unit-b', {
+      summary: '管道检测合格，报告已送达',
+    });
+    expect(replied.supports).toMatchObject([
+      { unitId: 'unit-b', leadUnitId: 'unit-a', reply: { by: expect.any(String) } },
+    ]);
+  });
 });

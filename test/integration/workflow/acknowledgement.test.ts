@@ -7,7 +7,7 @@ import { createReportEnv, HOUR, type ReportEnv } from '../../support/report-env.
 import { people } from '../../support/reports.js';
 
 /**
- * 签收 and who hears of a slip, on the time-skipping server (district-default v6): an assignment
+ * 签收 and who hears of a slip, on the time-skipping server (district-default v7): an assignment
  * nobody signs for climbs its ladder, each rung to the people the policy names; the dispatch
  * centre's own missed deadline reaches the 安委办 too.
  */
@@ -26,7 +26,7 @@ describe('签收, and escalations that reach the people who act', () => {
     const h = await t.start({ receivedAt: (await t.now()).toISOString() });
     const assigned = await acceptAndAssign(t, h);
     expect(running(assigned, 'acknowledgement')?.schedule.provenance).toMatchObject({
-      policyVersion: 6,
+      policyVersion: 7,
       rule: '4 hours',
     });
     const v = await t.step(h, 'acknowledgeAssignment', { actor: handlerA, note: '已签收，安排核查' });

@@ -7,7 +7,7 @@ import { createReportEnv, DAY, HOUR, type ReportEnv, type ReportHandle } from '.
 import { people } from '../../support/reports.js';
 
 /**
- * 延期申请 on the time-skipping server (district-default v6): an approved extension moves the
+ * 延期申请 on the time-skipping server (district-default v7): an approved extension moves the
  * deadline and the old ladder stops; a refused one keeps it; a request nobody decides climbs its
  * own ladder.
  */
@@ -84,7 +84,7 @@ describe('延期申请 decided, or not, in time', () => {
     const { h, v } = await asking();
     await climbLadder(t, h, v, 'extension_decision', {
       policyId: 'district-default',
-      policyVersion: 6,
+      policyVersion: 7,
       rule: '1 working days',
     });
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });

@@ -8,7 +8,7 @@ import { people } from '../../support/reports.js';
 
 /**
  * The district notice (关于进一步加强安全生产举报受理处置工作的通知, 四（二）), as the default policy
- * (district-default v6) holds it: 紧急类 investigated and answered within 24 hours, 一般类 within 7
+ * (district-default v7) holds it: 紧急类 investigated and answered within 24 hours, 一般类 within 7
  * working days, 事故类 verified at once. Where rectification runs longer, an interim reply
  * (阶段性答复) answers in time, and the final reply follows the rectification.
  */
@@ -34,7 +34,7 @@ describe('the notice’s time limits, from intake', () => {
       startedAt: MONDAY,
       dueAt: due,
       warnAt: plus(MONDAY, 12 * HOUR), // half-way: the step is shorter than the 24 h warning
-      provenance: { policyId: 'district-default', policyVersion: 6, rule: '24 hours (emergency)' },
+      provenance: { policyId: 'district-default', policyVersion: 7, rule: '24 hours (emergency)' },
     });
     // Investigated within the same 24 hours (the verification clock of an emergency).
     expect(

@@ -7,7 +7,7 @@ import { createReportEnv, DAY, type ReportEnv, type ReportHandle } from '../../s
 import { people } from '../../support/reports.js';
 
 /**
- * The clocks that make every stage supervised (district-default v6): a dispute waits for the
+ * The clocks that make every stage supervised (district-default v7): a dispute waits for the
  * dispatcher, a verified hazard for its rectification order, a rectified one (after an interim
  * reply) for the final reply, an answered report for its callback. Each warns, misses its deadline
  * and climbs its ladder (催办 at the deadline, 函告 a working day later) at the instants it fixed.
@@ -32,7 +32,7 @@ describe('a clock for every stage', () => {
     rule: string,
     rungs: readonly string[] = ['urge', 'circular'],
   ) {
-    await climbLadder(t, h, v, clock, { policyId: 'district-default', policyVersion: 6, rule }, rungs);
+    await climbLadder(t, h, v, clock, { policyId: 'district-default', policyVersion: 7, rule }, rungs);
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   }
   const VERIFICATION_LADDER = ['urge', 'circular', 'interview', 'listed_supervision', 'exposure'];

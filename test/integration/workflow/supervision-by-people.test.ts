@@ -7,7 +7,7 @@ import { createReportEnv, HOUR, type ReportEnv, type ReportHandle } from '../../
 import { people } from '../../support/reports.js';
 
 /**
- * 督办 by people on the time-skipping server (district-default v6): a 督办单 nobody answers and an
+ * 督办 by people on the time-skipping server (district-default v7): a 督办单 nobody answers and an
  * interview nobody holds each climb their own ladder; the verification ladder's 约谈 rung calls an
  * interview to hold, and its last rung is 曝光.
  */
@@ -29,7 +29,7 @@ describe('督办 by people, unanswered', () => {
   };
 
   async function expectLadder(h: ReportHandle, v: ReportView, clock: ClockName, rule: string) {
-    await climbLadder(t, h, v, clock, { policyVersion: 6, rule });
+    await climbLadder(t, h, v, clock, { policyVersion: 7, rule });
     await t.step(h, 'cancelReport', { actor: admin, reason: '测试结束' });
   }
 
