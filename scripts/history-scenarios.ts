@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ReportView } from '../domain/report/report-view.js';
 import type { Intake } from '../domain/report/step-inputs.js';
+import type { Actor } from '../domain/vocabulary.js';
 import type { reportWorkflow } from '../workflows/report-workflow.js';
 import {
   acceptAndAssign,
@@ -189,6 +190,20 @@ const interimReplyClaimLapsed: Scenario = async (d) => {
 };
 
 /**
+ * A unit pauses its step's clock (补充材料); from 0.7.0 (district-default v7) that is a request the
+ * dispatcher approves, so the scenarios written before it pause the same way under every release.
+ */
+async function pause(
+  d: ScenarioDriver,
+  h: Handle,
+  input: { actor: Actor; waitingFor: 'reporter' | 'third_party'; reason: string },
+): Promise<ReportView> {
+  const v = await d.step(h, 'pauseClock', input);
+  if (!(v.pauseRequests ?? []).some((p) => p.decision === undefined)) return v;
+  return d.step(h, 'decidePause', { actor: people.dispatcher, decision: 'approved', reason: '同意暂停' });
+}
+
+/**
  * From 0.4.0 (district-default v4): verification from acceptance; a return refused, a second one
  * approved by reassigning (the new unit's own clock); a pause for the reporter resumed by hand
  * (deadlines moved on working time) and another that ends by itself at its limit; 解决/未解决 at the
@@ -202,14 +217,14 @@ const returnReviewedPaused: Scenario = async (d) => {
   await d.step(h, 'returnAssignment', { actor: people.handlerA, reason: '涉及燃气管道，属燃气主管部门' });
   await d.step(h, 'assignReport', { actor: people.dispatcher, unitId: 'unit-b', routing: 'manual' });
   await d.step(h, 'startVerification', { actor: people.handlerB });
-  await d.step(h, 'pauseClock', {
+  await pause(d, h, {
     actor: people.handlerB,
     waitingFor: 'reporter',
     reason: '请举报人补充具体楼层',
   });
   await d.skip(2 * DAY);
   await d.step(h, 'resumeClock', { actor: people.handlerB, note: '已补充' });
-  await d.step(h, 'pauseClock', {
+  await pause(d, h, {
     actor: people.handlerB,
     waitingFor: 'third_party',
     reason: '待燃气公司检测',
@@ -313,6 +328,44 @@ const supervisedExtended: Scenario = async (d) => {
   return { 'supervised-extended': h };
 };
 
+/**
+ * From 0.7.0 (district-default v7): 主办/协办 — the lead asks two units to support it; one answers
+ * in time, the other only after its reply clock escalated to it and to the lead — and pauses through
+ * approval: one refused, one approved and resumed by hand.
+ */
+const jointHandled: Scenario = async (d) => {
+  const handlerC = { id: 'handler-c', role: 'handler', unitId: 'unit-c' } as const;
+  const h = await d.start('GD-FIXTURE-JOINT');
+  await acceptAndAssign(d, h);
+  await d.step(h, 'requestSupport', {
+    actor: people.handlerA,
+    unitIds: ['unit-b', 'unit-c'],
+    request: '请协助核查燃气管道与消防设施',
+  });
+  await d.step(h, 'replyToLead', { actor: people.handlerB, summary: '燃气管道检测合格' });
+  await d.skip(6 * DAY);
+  await d.waitFor('the late supporting unit escalates', async () =>
+    (await d.view(h)).escalations.some((e) => e.clock === 'support_reply'),
+  );
+  await d.step(h, 'replyToLead', { actor: handlerC, summary: '消防设施已检查，存在堵塞通道' });
+  await d.step(h, 'pauseClock', { actor: people.handlerA, waitingFor: 'third_party', reason: '待检测' });
+  await d.step(h, 'decidePause', { actor: people.dispatcher, decision: 'refused', reason: '时限充足' });
+  await pause(d, h, { actor: people.handlerA, waitingFor: 'reporter', reason: '请举报人补充具体位置' });
+  await d.skip(DAY);
+  await d.step(h, 'resumeClock', { actor: people.handlerA, note: '已补充' });
+  await d.step(h, 'startVerification', { actor: people.handlerA });
+  await d.step(h, 'submitVerification', {
+    actor: people.handlerA,
+    outcome: 'unsubstantiated',
+    findings: '现场未见隐患',
+    hazardsFound: 0,
+    majorHazard: false,
+  });
+  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '经核查不属实' });
+  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  return { 'joint-handled': h };
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   rejected,
   rewardPaid,
@@ -322,4 +375,5 @@ export const SCENARIOS: readonly Scenario[] = [
   interimReplyClaimLapsed,
   returnReviewedPaused,
   supervisedExtended,
+  jointHandled,
 ];

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CHANNELS, CLOCKS, ROLES, RUNGS, URGENCIES } from '../../domain/vocabulary.js';
+import { CHANNELS, CLOCKS, ROLES, RUNGS, SUPERVISION_ACTIONS, URGENCIES } from '../../domain/vocabulary.js';
 import { projectPath } from '../../infra/project-paths.js';
 import { EVENT_LABELS, STAGE_LABELS } from '../../domain/labels.js';
 
@@ -11,7 +11,8 @@ import { EVENT_LABELS, STAGE_LABELS } from '../../domain/labels.js';
  * The supervisors' dashboard at /dashboard/: static files (no build step) and Chart.js from the
  * installed package — no CDN, as government networks are often offline. The page itself is public
  * (it holds no data); everything it shows comes from the API with the token the supervisor enters.
- * A strict Content-Security-Policy allows only this origin's scripts and styles.
+ * A strict Content-Security-Policy allows only this origin's scripts and styles. The report panel is
+ * also the supervisor's desk: it acts through the same step endpoints, with the same token.
  */
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
@@ -38,6 +39,7 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
     events: EVENT_LABELS,
     roles: ROLES,
     rungs: RUNGS,
+    supervisionActions: SUPERVISION_ACTIONS,
   }));
   app.get('/dashboard/vendor/chart.umd.js', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(createReadStream(CHART_JS)),

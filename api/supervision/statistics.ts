@@ -158,15 +158,18 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
     select rung, count(*)::int as count from escalations where report_id in (${selected})
     group by rung order by rung`;
 
-  // 督办 by people and 延期, counted from the timeline events the read model keeps.
+  // 督办 by people, 延期, pauses decided and 协办, counted from the timeline events the read model keeps.
   const events = await sql<{ type: string; detail: string | null; count: number }[]>`
     select type,
-      case type when 'supervised' then data ->> 'action' when 'extension_decided' then data ->> 'decision' end as detail,
+      case type when 'supervised' then data ->> 'action'
+        when 'extension_decided' then data ->> 'decision'
+        when 'pause_decided' then data ->> 'decision' end as detail,
       count(*)::int as count
     from report_events
     where report_id in (${selected})
       and type in ('supervised', 'supervision_replied', 'interview_called', 'interview_held', 'listing_lifted',
-                   'extension_requested', 'extension_decided')
+                   'extension_requested', 'extension_decided', 'pause_requested', 'pause_decided',
+                   'support_requested', 'support_replied')
     group by 1, 2`;
   const countOf = (type: string, detail: string | null = null) =>
     events
@@ -250,6 +253,17 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
       approved: countOf('extension_decided', 'approved'),
       shortened: countOf('extension_decided', 'shortened'),
       refused: countOf('extension_decided', 'refused'),
+    },
+    /** 补充材料 pauses a unit asked for, where the policy wants them approved (v7 on). */
+    pauses: {
+      requested: countOf('pause_requested'),
+      approved: countOf('pause_decided', 'approved'),
+      refused: countOf('pause_decided', 'refused'),
+    },
+    /** 主办/协办: support requests (one per request, however many units it names) and replies to the lead. */
+    jointHandling: {
+      requests: countOf('support_requested'),
+      replies: countOf('support_replied'),
     },
     /** Misrouting counted apart: returns and disputes are not held against the unit they went to. */
     misrouting: {

@@ -4,19 +4,46 @@ const TOKEN = 'bihuan-token';
 const $ = (selector) => document.querySelector(selector);
 
 // Chinese labels come from the API (api/labels.ts), the one place they are kept.
-let L = { clocks: {}, stages: {}, urgencies: {}, channels: {}, events: {}, roles: {}, rungs: {} };
+let L = {
+  clocks: {},
+  stages: {},
+  urgencies: {},
+  channels: {},
+  events: {},
+  roles: {},
+  rungs: {},
+  supervisionActions: {},
+};
 let UNITS = {};
 const label = (table, value) => table[value] ?? value ?? '';
 const unitName = (id) => (id ? (UNITS[id] ?? id) : '指挥中心');
 const time = (iso) =>
   iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
 
+const bearer = () => ({ authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` });
+
 async function api(path) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` } });
+  const res = await fetch(path, { headers: bearer() });
   if (res.status === 401 || res.status === 403)
     throw Object.assign(new Error('登录已失效或无权限'), { auth: true });
   if (!res.ok) throw new Error(`${path}: ${res.status}`);
   return res.json();
+}
+
+/**
+ * A step on a report, through the same endpoint every client uses. The Idempotency-Key makes a
+ * double click or a retry after a dropped connection one step. A refusal is shown, not thrown:
+ * the API's problem document says why (wrong stage, not this role's, …).
+ */
+async function act(id, step, body) {
+  const res = await fetch(`/v1/reports/${encodeURIComponent(id)}/${step}`, {
+    method: 'POST',
+    headers: { ...bearer(), 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    body: JSON.stringify(body),
+  });
+  if (res.ok) return { ok: true };
+  const problem = await res.json().catch(() => ({}));
+  return { ok: false, message: `${problem.title ?? res.status}：${problem.detail ?? ''}` };
 }
 
 const cell = (text, className) => {
@@ -30,7 +57,7 @@ const reportLink = (id) => {
   const a = document.createElement('a');
   a.textContent = id.replace(/^report:/, '');
   a.dataset.report = id;
-  a.addEventListener('click', () => void openTimeline(id).catch(fail));
+  a.addEventListener('click', () => void openReport(id).catch(fail));
   td.append(a);
   return td;
 };
@@ -49,14 +76,13 @@ function detail(e) {
   const parts = [];
   if (d.clock) parts.push(label(L.clocks, d.clock));
   if (d.rung) parts.push(label(L.rungs, d.rung));
+  if (d.action) parts.push(label(L.supervisionActions, d.action));
   if (d.unitId) parts.push(unitName(d.unitId));
   if (d.dueAt && e.type !== 'deadline_missed') parts.push(`时限 ${time(d.dueAt)}`);
   return parts.join(' · ');
 }
 
-async function openTimeline(id) {
-  const { timeline } = await api(`/v1/reports/${encodeURIComponent(id)}/timeline`);
-  $('#timeline-report').textContent = id;
+function renderTimeline(timeline) {
   $('#timeline').replaceChildren(
     ...timeline.map((e) => {
       const li = document.createElement('li');
@@ -73,7 +99,93 @@ async function openTimeline(id) {
       return li;
     }),
   );
+}
+
+// The desk: what the open report waits for decides which forms show. The API still judges every
+// action (role, stage, input); the page only offers what could apply.
+const TERMINAL = ['closed', 'rejected', 'withdrawn', 'merged', 'cancelled'];
+let openId;
+let acted = 0;
+
+function renderDesk(view) {
+  const open = !TERMINAL.includes(view.stage.name);
+  $('#desk').hidden = !open;
+  const extension = (view.extensions ?? []).find((e) => !e.decision);
+  const pause = (view.pauseRequests ?? []).find((p) => !p.decision);
+  const interview = (view.interviews ?? []).find((i) => !i.held);
+  const returned = view.stage.name === 'returned' ? view.assignments.at(-1) : undefined;
+  $('#desk-interview').hidden = !interview;
+  $('#desk-lift').hidden = !(view.listing && !view.listing.lifted);
+  $('#desk-extension').hidden = !extension;
+  if (extension)
+    $('#desk-extension .pending').textContent =
+      `${unitName(extension.unitId)} 申请将${label(L.clocks, extension.clock)}时限由 ${time(extension.dueAt)} ` +
+      `延至 ${time(extension.proposedDueAt)}：${extension.reason}`;
+  $('#desk-pause').hidden = !pause;
+  if (pause)
+    $('#desk-pause .pending').textContent =
+      `${unitName(pause.unitId)} 申请暂停${label(L.clocks, pause.clock)}时限：${pause.reason}`;
+  $('#desk-return').hidden = !(returned && returned.ended?.review === 'pending');
+  if (returned)
+    $('#desk-return .pending').textContent = `${unitName(returned.unitId)} 退回：${view.stage.reason}`;
+  const units = $('#desk-return select[name="unitId"]');
+  units.replaceChildren(
+    ...Object.entries(UNITS)
+      .filter(([id]) => id !== returned?.unitId)
+      .map(([id, name]) => new Option(name, id)),
+  );
+}
+
+async function openReport(id) {
+  const view = await api(`/v1/reports/${encodeURIComponent(id)}`);
+  openId = id;
+  $('#timeline-report').textContent = id;
+  renderTimeline(view.timeline);
+  renderDesk(view);
   $('#timeline-panel').hidden = false;
+}
+
+/** A `datetime-local` value (the browser's own time zone) as an instant, or nothing. */
+const instant = (value) => (value ? new Date(value).toISOString() : undefined);
+const text = (form, name) => form.elements[name].value.trim();
+
+/** What each desk form sends: the step's body, from the form's fields. */
+const BODIES = {
+  'supervise-report': (f) => ({ action: f.elements.action.value, reason: text(f, 'reason') }),
+  'record-interview': (f) => ({
+    heldAt: instant(f.elements.heldAt.value),
+    attendees: text(f, 'attendees')
+      .split(/[,，、]/)
+      .map((a) => a.trim())
+      .filter(Boolean),
+    notes: text(f, 'notes'),
+    ...(f.elements.followUpDueAt.value ? { followUpDueAt: instant(f.elements.followUpDueAt.value) } : {}),
+  }),
+  'lift-listing': (f) => ({ reason: text(f, 'reason') }),
+  'decide-extension': (f) => ({
+    decision: f.elements.decision.value,
+    reason: text(f, 'reason'),
+    ...(f.elements.decision.value === 'shortened' ? { dueAt: instant(f.elements.dueAt.value) } : {}),
+  }),
+  'decide-pause': (f) => ({ decision: f.elements.decision.value, reason: text(f, 'reason') }),
+  'assign-report': (f) => ({ unitId: f.elements.unitId.value, routing: 'manual' }),
+  'refuse-return': (f) => ({ reason: text(f, 'reason') || '经审核，属该单位职责' }),
+};
+
+async function submitDesk(event) {
+  event.preventDefault();
+  const form = event.target;
+  const step = event.submitter?.dataset.step ?? form.dataset.step;
+  const message = $('#desk-message');
+  const result = await act(openId, step, BODIES[step](form));
+  message.className = result.ok ? 'done' : 'error';
+  message.textContent = result.ok ? '已提交' : result.message;
+  if (!result.ok) return;
+  form.reset();
+  await openReport(openId);
+  await load();
+  acted += 1;
+  document.body.dataset.acted = `${acted}:${step}`; // the browser test waits on it
 }
 
 function card(name, text, title = '') {
@@ -106,6 +218,7 @@ async function loadReference() {
   options($('#filter-urgency'), L.urgencies);
   UNITS = Object.fromEntries((await api('/v1/units')).map((u) => [u.id, u.name]));
   options($('#filter-unit'), UNITS);
+  options($('#desk-supervise select[name="action"]'), L.supervisionActions);
 }
 
 /** The statistics' window ends at the API's own clock (its board's asOf), not the browser's. */
@@ -271,4 +384,6 @@ $('#filters').addEventListener('submit', (event) => {
 $('#more').addEventListener('click', () => void loadReports(true).catch(fail));
 $('#period').addEventListener('change', () => void load().catch(fail));
 $('#close-timeline').addEventListener('click', () => ($('#timeline-panel').hidden = true));
+for (const form of document.querySelectorAll('#desk form'))
+  form.addEventListener('submit', (event) => void submitDesk(event).catch(fail));
 window.addEventListener('load', () => void start());

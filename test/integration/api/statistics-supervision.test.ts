@@ -5,7 +5,9 @@ import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } fr
  * 督办 by people and 延期 in the statistics (district-default v5), counted by hand from two reports:
  * - R1: 催办 by the dispatcher, a 督办单 answered by unit A, an interview called and held, a listing
  *   by hand then lifted.
- * - R2: an extension of unit A's verification, refused; R3: one approved.
+ * - R2: an extension of unit A's verification, refused, and unit B's support answered; R3: an
+ *   extension approved.
+ * - R4, R5: returns refused and approved; R6: two pauses asked for (v7), one refused, one approved.
  */
 interface Rate {
   value: number | null;
@@ -30,6 +32,8 @@ interface Stats {
     listingsLifted: number;
   };
   extensions: { requested: number; approved: number; shortened: number; refused: number };
+  pauses: { requested: number; approved: number; refused: number };
+  jointHandling: { requests: number; replies: number };
   units: { unitId: string; onTimeRate: Rate }[];
   threeRatesBy: { unit: (Record<string, Rate> & { unitId: string })[] };
 }
@@ -104,6 +108,15 @@ describe('督办 by people and 延期, counted', () => {
     const r5 = await assigned();
     await step(r5.id, 'return-assignment', 'handler:unit-a', { reason: '非本单位辖区' });
     await step(r5.id, 'assign-report', 'dispatcher', { unitId: 'unit-b', routing: 'manual' });
+    // R2 also has unit B's support (协办), answered; R6 two pauses asked for: one refused, one approved.
+    await step(r2.id, 'request-support', 'dispatcher', { unitIds: ['unit-b'], request: '请协助核查' });
+    await step(r2.id, 'reply-to-lead', 'handler:unit-b', { summary: '已协助核查' });
+    const r6 = await assigned();
+    const pause = { waitingFor: 'third_party', reason: '待检测' };
+    await step(r6.id, 'pause-clock', 'handler:unit-a', pause);
+    await step(r6.id, 'decide-pause', 'dispatcher', { decision: 'refused', reason: '时限充足' });
+    await step(r6.id, 'pause-clock', 'handler:unit-a', pause);
+    await step(r6.id, 'decide-pause', 'dispatcher', { decision: 'approved', reason: '同意' });
     stats = (await api.get('/v1/statistics', 'supervisor')).json<Stats>();
     assessment = (await api.get('/v1/statistics/assessment', 'supervisor')).json<Assessment>();
   });
@@ -120,6 +133,11 @@ describe('督办 by people and 延期, counted', () => {
 
   it('counts extensions requested and how they were decided', () => {
     expect(stats.extensions).toEqual({ requested: 2, approved: 1, shortened: 0, refused: 1 });
+  });
+
+  it('counts pauses asked for and how they were decided, and support requests answered (v7)', () => {
+    expect(stats.pauses).toEqual({ requested: 2, approved: 1, refused: 1 });
+    expect(stats.jointHandling).toEqual({ requests: 1, replies: 1 });
   });
 
   it('年度考核: per unit, as counted by hand, and reconciling with the statistics', async () => {
