@@ -136,7 +136,7 @@ describe('补充材料: a paused step clock', () => {
   });
 });
 
-describe('补充材料 under district-default v4: limited, and on working time', () => {
+describe('补充材料 from district-default v4 on: limited, and on working time', () => {
   let t: ReportEnv;
   beforeAll(async () => {
     t = await createReportEnv({ startTime: MONDAY_MORNING });
@@ -151,10 +151,12 @@ describe('补充材料 under district-default v4: limited, and on working time',
     await acceptAndAssign(t, h);
     await t.step(h, 'startVerification', { actor: handlerA });
     const before = running(await t.view(h), 'verification').schedule;
-    const paused = await t.step(h, 'pauseClock', {
-      actor: handlerA,
-      waitingFor: 'reporter',
-      reason: '请举报人补充现场照片',
+    await t.step(h, 'pauseClock', { actor: handlerA, waitingFor: 'reporter', reason: '请举报人补充现场照片' });
+    // From v7 a unit's pause waits for the dispatcher's approval; it starts when approved.
+    const paused = await t.step(h, 'decidePause', {
+      actor: people.dispatcher,
+      decision: 'approved',
+      reason: '确需补充',
     });
     const until = running(paused, 'verification').pauseUntil!;
     expect(running(paused, 'feedback').pauseUntil).toBe(until); // the reporter's wait holds the answer too
