@@ -8,7 +8,9 @@ import { DOMAIN_VALUES, type HazardDomain } from './vocabulary.js';
  */
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{4,19}$', description: 'digits, spaces, dashes' });
-const Contact = Closed({ name: Name, phone: Phone });
+const Email = Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', maxLength: 254 });
+/** A person on a unit's contact sheet; notices reach them by e-mail (issue 16), so give one. */
+const Contact = Closed({ name: Name, phone: Phone, email: Type.Optional(Email) });
 
 export const UNIT_KINDS = ['street_office', 'town_government', 'district_department', 'other'] as const;
 export const UnitId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });

@@ -51,6 +51,21 @@ export const EnvSchema = Type.Object({
   BIHUAN_CODEC_CORS_ORIGINS: Type.String({ minLength: 1, default: 'http://localhost:8233' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   INTAKE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600 }),
+  DELIVERY_WEBHOOKS: Type.Optional(Type.String({ minLength: 2 })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: '闭环 <bihuan@localhost>' }),
+  MAILBOX_SUPERVISORS: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  MAILBOX_DISPATCH_CENTRE: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  MAILBOX_OPERATORS: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  SMS_GATEWAY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SMS_GATEWAY_AUTH: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]+: ?\\S.*$' })),
+  SMS_TEMPLATES: Type.Optional(Type.String({ minLength: 2 })),
+  DELIVERY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  DELIVERY_BACKOFF_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 30_000 }),
+  DELIVERY_BACKOFF_MAX_MS: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 3_600_000 }),
+  DELIVERY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  DELIVERY_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
+  DELIVERY_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -87,10 +102,34 @@ const HINTS: Record<keyof Env, string> = {
   JWT_SECRET:
     'a shared secret of at least 32 characters for HS256 tokens, or unset it to accept API keys only',
   INTAKE_RATE_LIMIT: 'intake requests per minute per API client, 1–1000000',
+  DELIVERY_WEBHOOKS:
+    'JSON: intake channel → { "url": "https://…", "secrets": ["whsec_…"] } (newest secret first), e.g. {"hotline_12345":{"url":"https://12345.example/bihuan","secrets":["whsec_…"]}}',
+  SMTP_URL: 'smtp://user:pass@host:587 or smtps://…:465, or unset it to send no e-mail',
+  MAIL_FROM: 'the From address of notices, e.g. 区应急管理局 <bihuan@example.gov.cn>',
+  MAILBOX_SUPERVISORS: 'the 安委办 mailbox, e.g. anweiban@example.gov.cn',
+  MAILBOX_DISPATCH_CENTRE: 'the dispatch centre mailbox',
+  MAILBOX_OPERATORS: 'the mailbox of whoever runs Bihuan',
+  SMS_GATEWAY_URL: 'the SMS gateway endpoint, https://…, or unset it to send no SMS',
+  SMS_GATEWAY_AUTH: 'one header line the gateway authenticates by, e.g. "Authorization: Bearer …"',
+  SMS_TEMPLATES: 'JSON: message kind → the gateway’s template id, e.g. {"feedback_to_reporter":"SMS_123"}',
+  DELIVERY_MAX_ATTEMPTS: 'attempts before a delivery becomes a dead letter, 1–50',
+  DELIVERY_BACKOFF_MS: 'milliseconds before the first retry (doubling each time), 10–3600000',
+  DELIVERY_BACKOFF_MAX_MS: 'the longest wait between retries, in milliseconds',
+  DELIVERY_TIMEOUT_MS: 'milliseconds one delivery attempt may take, 100–120000',
+  DELIVERY_POLL_MS: 'milliseconds between looks at the outbox when it is empty, 10–60000',
+  DELIVERY_CONCURRENCY: 'deliveries in flight at once, 1–64',
 };
 
 /** Settings whose values never appear in a message. */
-const SECRETS = new Set<string>(['TEMPORAL_API_KEY', 'BIHUAN_VAULT_KEYS', 'BIHUAN_CODEC_KEYS', 'JWT_SECRET']);
+const SECRETS = new Set<string>([
+  'TEMPORAL_API_KEY',
+  'BIHUAN_VAULT_KEYS',
+  'BIHUAN_CODEC_KEYS',
+  'JWT_SECRET',
+  'DELIVERY_WEBHOOKS',
+  'SMTP_URL',
+  'SMS_GATEWAY_AUTH',
+]);
 
 export interface Config {
   readonly mode: 'development' | 'production' | 'test';
@@ -137,6 +176,117 @@ export interface Config {
   readonly startupTimeoutMs: number;
   /** The policy new reports run under, and where policy files live. */
   readonly policy: { readonly defaultId: string; readonly dir: string };
+  /** Delivering the outbox (delivery/): channels, and retries before a dead letter. */
+  readonly delivery: DeliveryConfig;
+}
+
+export interface WebhookTarget {
+  readonly url: string;
+  /** Standard Webhooks secrets (`whsec_…`), newest first: every one signs, so a receiver can rotate. */
+  readonly secrets: readonly string[];
+}
+
+export interface DeliveryConfig {
+  /** 工单回传: a webhook per intake channel. */
+  readonly webhooks: Readonly<Record<string, WebhookTarget>>;
+  readonly smtp: { readonly url: string; readonly from: string } | undefined;
+  readonly mailboxes: {
+    readonly supervisors: string | undefined;
+    readonly dispatch_centre: string | undefined;
+    readonly operators: string | undefined;
+  };
+  readonly sms:
+    | {
+        readonly url: string;
+        readonly authHeader: { readonly name: string; readonly value: string } | undefined;
+        readonly templates: Readonly<Record<string, string>>;
+      }
+    | undefined;
+  readonly maxAttempts: number;
+  readonly backoffMs: number;
+  readonly backoffMaxMs: number;
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  readonly concurrency: number;
+}
+
+/** The gateway's template per reporter message kind, unless SMS_TEMPLATES names others. */
+export const DEFAULT_SMS_TEMPLATES: Readonly<Record<string, string>> = Object.freeze({
+  rejection_notice: 'BIHUAN_REJECTION',
+  interim_reply: 'BIHUAN_INTERIM_REPLY',
+  feedback_to_reporter: 'BIHUAN_FEEDBACK',
+  reward_paid: 'BIHUAN_REWARD',
+});
+
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=]{16,}$/;
+
+function parseJsonSetting(setting: string, value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new ConfigError(setting, `${setting} is not JSON: ${HINTS[setting as keyof Env]}`);
+  }
+}
+
+function parseWebhooks(value: string | undefined): Record<string, WebhookTarget> {
+  const data = parseJsonSetting('DELIVERY_WEBHOOKS', value) ?? {};
+  const bad = () =>
+    new ConfigError('DELIVERY_WEBHOOKS', `DELIVERY_WEBHOOKS is invalid: ${HINTS.DELIVERY_WEBHOOKS}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad();
+  const out: Record<string, WebhookTarget> = {};
+  for (const [channel, target] of Object.entries(data as Record<string, unknown>)) {
+    const t = target as { url?: unknown; secrets?: unknown };
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      typeof t.url !== 'string' ||
+      !/^https?:\/\//.test(t.url) ||
+      !Array.isArray(t.secrets) ||
+      t.secrets.length === 0 ||
+      !t.secrets.every((x) => typeof x === 'string' && WEBHOOK_SECRET.test(x))
+    )
+      throw bad();
+    out[channel] = Object.freeze({ url: t.url, secrets: Object.freeze([...(t.secrets as string[])]) });
+  }
+  return Object.freeze(out);
+}
+
+function parseTemplates(value: string | undefined): Record<string, string> {
+  const data = parseJsonSetting('SMS_TEMPLATES', value) ?? {};
+  if (
+    typeof data !== 'object' ||
+    data === null ||
+    !Object.values(data as Record<string, unknown>).every((v) => typeof v === 'string' && v.length > 0)
+  )
+    throw new ConfigError('SMS_TEMPLATES', `SMS_TEMPLATES is invalid: ${HINTS.SMS_TEMPLATES}`);
+  return Object.freeze({ ...DEFAULT_SMS_TEMPLATES, ...(data as Record<string, string>) });
+}
+
+function deliveryConfig(e: Env): DeliveryConfig {
+  const auth = e.SMS_GATEWAY_AUTH?.match(/^([A-Za-z0-9-]+): ?(.*)$/);
+  return Object.freeze({
+    webhooks: parseWebhooks(e.DELIVERY_WEBHOOKS),
+    smtp: e.SMTP_URL ? Object.freeze({ url: e.SMTP_URL, from: e.MAIL_FROM }) : undefined,
+    mailboxes: Object.freeze({
+      supervisors: e.MAILBOX_SUPERVISORS,
+      dispatch_centre: e.MAILBOX_DISPATCH_CENTRE,
+      operators: e.MAILBOX_OPERATORS,
+    }),
+    sms: e.SMS_GATEWAY_URL
+      ? Object.freeze({
+          url: e.SMS_GATEWAY_URL,
+          authHeader: auth ? Object.freeze({ name: auth[1]!, value: auth[2]! }) : undefined,
+          templates: parseTemplates(e.SMS_TEMPLATES),
+        })
+      : undefined,
+    maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+    backoffMs: e.DELIVERY_BACKOFF_MS,
+    backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
+    timeoutMs: e.DELIVERY_TIMEOUT_MS,
+    pollMs: e.DELIVERY_POLL_MS,
+    concurrency: e.DELIVERY_CONCURRENCY,
+  });
 }
 
 export interface VaultKey {
@@ -165,7 +315,15 @@ export function parseVaultKeys(
  * Secrets that may come from a file instead (`<SETTING>_FILE=/run/secrets/…`, as Docker and
  * Kubernetes secrets are mounted), so they need not sit in the process environment.
  */
-const FROM_FILE = new Set(['BIHUAN_VAULT_KEYS', 'BIHUAN_CODEC_KEYS', 'JWT_SECRET', 'TEMPORAL_API_KEY']);
+const FROM_FILE = new Set([
+  'BIHUAN_VAULT_KEYS',
+  'BIHUAN_CODEC_KEYS',
+  'JWT_SECRET',
+  'TEMPORAL_API_KEY',
+  'DELIVERY_WEBHOOKS',
+  'SMTP_URL',
+  'SMS_GATEWAY_AUTH',
+]);
 
 function readSecretFile(setting: string, path: string): string {
   try {
@@ -272,6 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultId: e.BIHUAN_POLICY,
       dir: resolve(e.BIHUAN_POLICY_DIR ?? projectPath('policies')),
     }),
+    delivery: deliveryConfig(e),
   });
 }
 

@@ -12,7 +12,11 @@ import { ProblemError, problemResponses } from '../platform/problems.js';
 /** Who routes reports and watches the routing: the command centre and supervisors (admins edit). */
 export const ROUTING_ROLES: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
 
-const Contact = Type.Object({ name: Type.String(), phone: Type.String() });
+const Contact = Type.Object({
+  name: Type.String(),
+  phone: Type.String(),
+  email: Type.Optional(Type.String()),
+});
 const UnitSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),

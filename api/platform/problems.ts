@@ -23,6 +23,8 @@ export const PROBLEMS = {
   'unknown-unit': { status: 409, title: 'No active unit with this id in the directory' },
   'unknown-report': { status: 409, title: 'No open report with this id to merge into' },
   'no-routing-rule': { status: 404, title: 'No routing rule covers this domain and locality' },
+  'delivery-not-found': { status: 404, title: 'No such delivery' },
+  'not-a-dead-letter': { status: 409, title: 'Only a dead letter is re-driven' },
   'request-timeout': { status: 408, title: 'The request did not arrive in time' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'uri-too-long': { status: 414, title: 'The request path is too long' },

@@ -151,7 +151,11 @@ describe('补充材料 from district-default v4 on: limited, and on working time
     await acceptAndAssign(t, h);
     await t.step(h, 'startVerification', { actor: handlerA });
     const before = running(await t.view(h), 'verification').schedule;
-    await t.step(h, 'pauseClock', { actor: handlerA, waitingFor: 'reporter', reason: '请举报人补充现场照片' });
+    await t.step(h, 'pauseClock', {
+      actor: handlerA,
+      waitingFor: 'reporter',
+      reason: '请举报人补充现场照片',
+    });
     // From v7 a unit's pause waits for the dispatcher's approval; it starts when approved.
     const paused = await t.step(h, 'decidePause', {
       actor: people.dispatcher,

@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type postgres from 'postgres';
+import Type from 'typebox';
+import { listDeliveries, redrive } from '../../delivery/dead-letters.js';
+import { OneOf } from '../../domain/schema.js';
+import type { Authorize } from '../platform/authentication.js';
+import { ProblemError, problemResponses } from '../platform/problems.js';
+
+const DeliverySchema = Type.Object({
+  id: Type.String(),
+  reportId: Type.String(),
+  kind: Type.String(),
+  channel: Type.String(),
+  destination: Type.String({
+    description: 'a channel, a unit role or a vault reference; never a phone or name',
+  }),
+  idempotencyKey: Type.String(),
+  status: OneOf(['pending', 'delivered', 'dead', 'skipped'] as const),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  nextAttemptAt: Type.String({ format: 'date-time' }),
+  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/**
+ * The outbox's deliveries, for the admins who run Bihuan: list them by status (dead letters by
+ * default) and re-drive a dead letter once its cause is fixed.
+ */
+export function deliveryRoutes(deps: { sql: postgres.Sql; authorize: Authorize }): FastifyPluginAsyncTypebox {
+  return (app) => {
+    const security = [{ bearer: [] }];
+    const tags = ['delivery'];
+    app.get(
+      '/deliveries',
+      {
+        onRequest: deps.authorize(['admin']),
+        schema: {
+          tags,
+          operationId: 'listDeliveries',
+          summary: 'Deliveries of the outbox by status — dead letters unless asked otherwise',
+          security,
+          querystring: Type.Object(
+            {
+              status: Type.Optional(OneOf(['pending', 'delivered', 'dead', 'skipped'] as const)),
+              reportId: Type.Optional(Type.String({ maxLength: 200 })),
+              after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              items: Type.Array(DeliverySchema),
+              nextAfter: Type.Union([Type.String(), Type.Null()]),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => {
+        const limit = req.query.limit ?? 100;
+        const items = await listDeliveries(deps.sql, {
+          status: req.query.status ?? 'dead',
+          limit,
+          ...(req.query.reportId ? { reportId: req.query.reportId } : {}),
+          ...(req.query.after ? { after: req.query.after } : {}),
+        });
+        return { items, nextAfter: items.length === limit ? items.at(-1)!.id : null };
+      },
+    );
+    app.post(
+      '/deliveries/:id/redrive',
+      {
+        onRequest: deps.authorize(['admin']),
+        schema: {
+          tags,
+          operationId: 'redriveDelivery',
+          summary: 'Sends a dead letter again (attempts counted afresh, its history kept)',
+          security,
+          params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
+          response: {
+            200: Type.Object({ id: Type.String(), status: Type.Literal('pending') }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => {
+        const outcome = await redrive(deps.sql, req.params.id);
+        if (outcome === 'missing')
+          throw new ProblemError('delivery-not-found', `no delivery ${req.params.id}`);
+        if (outcome === 'not_dead')
+          throw new ProblemError('not-a-dead-letter', `delivery ${req.params.id} is not a dead letter`);
+        return { id: req.params.id, status: 'pending' as const };
+      },
+    );
+    return Promise.resolve();
+  };
+}
