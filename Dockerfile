@@ -46,6 +46,7 @@ RUN for dir in migrations policies; do \
  && mkdir -p /runtime/api/supervision && cp -R api/supervision/dashboard /runtime/api/supervision/ \
  && test -f /runtime/dist/api/main.js \
  && test -f /runtime/dist/worker/main.js \
+ && test -f /runtime/dist/delivery/main.js \
  && test -f /runtime/dist/workflow-bundle.js \
  && test -n "$(ls /runtime/dist/migrations)"
 

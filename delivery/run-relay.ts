@@ -2,6 +2,7 @@ import type { Config } from '../infra/config.js';
 import { connectPostgres } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { resolveVaultKeys } from '../infra/vault-keys.js';
+import { startRelayHealthServer } from './health-server.js';
 import { createRelay } from './relay.js';
 
 export interface RunningRelay {
@@ -32,8 +33,11 @@ export async function runRelay(opts: {
     },
     'delivering the outbox',
   );
+  const health =
+    d.healthPort === undefined ? undefined : await startRelayHealthServer(d.healthPort, config.api.host, sql);
   const done = relay.run(stopping.signal).finally(async () => {
     relay.close();
+    await new Promise<void>((resolve) => (health ? health.close(() => resolve()) : resolve()));
     await sql.end({ timeout: 5 });
   });
   return {

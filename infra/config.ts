@@ -66,6 +66,9 @@ export const EnvSchema = Type.Object({
   DELIVERY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   DELIVERY_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
   DELIVERY_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  DELIVERY_HEALTH_PORT: Type.Optional(Port()),
+  DEV_SMTP_PORT: Port(2525),
+  DEV_SINK_PORT: Port(3025),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -118,6 +121,9 @@ const HINTS: Record<keyof Env, string> = {
   DELIVERY_TIMEOUT_MS: 'milliseconds one delivery attempt may take, 100–120000',
   DELIVERY_POLL_MS: 'milliseconds between looks at the outbox when it is empty, 10–60000',
   DELIVERY_CONCURRENCY: 'deliveries in flight at once, 1–64',
+  DELIVERY_HEALTH_PORT: 'a TCP port for the delivery relay’s health endpoint, or unset it',
+  DEV_SMTP_PORT: 'a free TCP port for the development SMTP sink of `npm start`',
+  DEV_SINK_PORT: 'a free TCP port for the development SMS and webhook sink of `npm start`',
 };
 
 /** Settings whose values never appear in a message. */
@@ -178,6 +184,8 @@ export interface Config {
   readonly policy: { readonly defaultId: string; readonly dir: string };
   /** Delivering the outbox (delivery/): channels, and retries before a dead letter. */
   readonly delivery: DeliveryConfig;
+  /** Where `npm start` runs its development sinks when no channel is configured. */
+  readonly devSinks: { readonly smtpPort: number; readonly httpPort: number };
 }
 
 export interface WebhookTarget {
@@ -208,6 +216,8 @@ export interface DeliveryConfig {
   readonly timeoutMs: number;
   readonly pollMs: number;
   readonly concurrency: number;
+  /** `/health` and `/ready` of the relay process, when set. */
+  readonly healthPort: number | undefined;
 }
 
 /** The gateway's template per reporter message kind, unless SMS_TEMPLATES names others. */
@@ -286,6 +296,7 @@ function deliveryConfig(e: Env): DeliveryConfig {
     timeoutMs: e.DELIVERY_TIMEOUT_MS,
     pollMs: e.DELIVERY_POLL_MS,
     concurrency: e.DELIVERY_CONCURRENCY,
+    healthPort: e.DELIVERY_HEALTH_PORT,
   });
 }
 
@@ -431,6 +442,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: resolve(e.BIHUAN_POLICY_DIR ?? projectPath('policies')),
     }),
     delivery: deliveryConfig(e),
+    devSinks: Object.freeze({ smtpPort: e.DEV_SMTP_PORT, httpPort: e.DEV_SINK_PORT }),
   });
 }
 

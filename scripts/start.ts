@@ -2,8 +2,9 @@
  * `npm start`: the whole service on one machine with no configuration. Starts what is not
  * configured — PostgreSQL under DATA_DIR unless DATABASE_URL is set, the Temporal dev server
  * (SQLite in DATA_DIR, Web UI) unless TEMPORAL_ADDRESS is set — then migrations, development API
- * keys (outside production, on the first start: `DATA_DIR/dev-api-keys.json`), and the worker and
- * the API as two processes of their own, as in production, started again if one crashes.
+ * keys (outside production, on the first start: `DATA_DIR/dev-api-keys.json`), development sinks
+ * for the outbox when no delivery channel is configured, and the worker, the API and the delivery
+ * relay as processes of their own, as in production, each started again if it crashes.
  *
  * Ctrl-C (or SIGTERM, or a closed terminal) stops everything in reverse order; the next start
  * resumes every open workflow. If this process dies without stopping anything (`kill -9`, an OOM
@@ -11,7 +12,9 @@
  * that fails, the next start recognises what an earlier start of this DATA_DIR left running
  * (scripts/embedded/orphans.ts) and stops it, saying so in one line.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { CHANNEL_VALUES } from '../domain/vocabulary.js';
 import { loadConfig, type Config } from '../infra/config.js';
 import { migrate } from '../infra/database.js';
 import { createLogger, type Logger } from '../infra/logger.js';
@@ -22,6 +25,7 @@ import { startGuardian, type Guardian } from './embedded/guardian-client.js';
 import { claimDataDir, stopOrphanedPostgres, stopOrphanedTemporal } from './embedded/orphans.js';
 import { postmasterPid, startEmbeddedPostgres } from './embedded/postgres.js';
 import { writeRunRecord } from './embedded/run-state.js';
+import { startDevSinks } from './embedded/dev-sinks.js';
 import { superviseChild, type SupervisedChild } from './embedded/supervised-child.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { resolveTemporalCli } from './tools/temporal-cli.js';
@@ -68,6 +72,33 @@ async function startTemporal(config: Config, log: Logger, stops: Stop[], guardia
   return handle.address;
 }
 
+/**
+ * Outside production, with no delivery channel configured, the outbox goes to local sinks: the
+ * settings the delivery relay then reads (every intake channel's webhook, the SMS gateway, SMTP and
+ * the offices' mailboxes). Configure any channel and no sink starts.
+ */
+async function startSinks(config: Config, log: Logger, stops: Stop[]): Promise<Record<string, string>> {
+  const d = config.delivery;
+  if (config.mode === 'production' || d.smtp || d.sms || Object.keys(d.webhooks).length > 0) return {};
+  const sinks = await startDevSinks({ ...config.devSinks, log });
+  stops.push(() => sinks.stop());
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const webhooks = Object.fromEntries(
+    CHANNEL_VALUES.map((channel) => [
+      channel,
+      { url: `${sinks.httpUrl}/hotline/${channel}`, secrets: [secret] },
+    ]),
+  );
+  return {
+    SMTP_URL: sinks.smtpUrl,
+    SMS_GATEWAY_URL: `${sinks.httpUrl}/sms`,
+    DELIVERY_WEBHOOKS: JSON.stringify(webhooks),
+    MAILBOX_SUPERVISORS: d.mailboxes.supervisors ?? 'anweiban@localhost',
+    MAILBOX_DISPATCH_CENTRE: d.mailboxes.dispatch_centre ?? 'dispatch@localhost',
+    MAILBOX_OPERATORS: d.mailboxes.operators ?? 'operators@localhost',
+  };
+}
+
 /** If the parent of `npm start` (npm, tsx, a terminal) goes away, so do we. */
 function onParentGone(stop: () => void): void {
   const parent = process.ppid;
@@ -103,14 +134,21 @@ runMain(async () => {
     await migrate(databaseUrl, log, config.startupTimeoutMs);
     await seedDevApiKeys({ config, databaseUrl, log });
     // The children read the same environment, with the servers this process started made explicit.
-    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.value };
-    const children: Record<'worker' | 'api', SupervisedChild> = {
-      worker: superviseChild({ name: 'worker', entry: 'worker/main.ts', env, dataDir: config.dataDir, log }),
-      api: superviseChild({ name: 'api', entry: 'api/main.ts', env, dataDir: config.dataDir, log }),
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.value,
+      ...(await startSinks(config, log, stops)),
     };
-    stops.push(() => children.worker.stop());
-    stops.push(() => children.api.stop());
-    await Promise.all([children.worker.ready, children.api.ready]);
+    const child = (name: 'worker' | 'api' | 'delivery', entry: string) =>
+      superviseChild({ name, entry, env, dataDir: config.dataDir, log });
+    const children: Record<'worker' | 'api' | 'delivery', SupervisedChild> = {
+      worker: child('worker', 'worker/main.ts'),
+      api: child('api', 'api/main.ts'),
+      delivery: child('delivery', 'delivery/main.ts'),
+    };
+    for (const c of Object.values(children)) stops.push(() => c.stop());
+    await Promise.all(Object.values(children).map((c) => c.ready));
     const url = `http://${config.api.host}:${config.api.port}`;
     log.info(`Bihuan is running: API ${url} (try ${url}/ready); Ctrl-C stops everything`);
     const shutdown = async (signal: string) => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type postgres from 'postgres';
 import Type from 'typebox';
 import { listDeliveries, redrive } from '../../delivery/dead-letters.js';
+import { recentDeliveries } from '../../delivery/dev-outbox.js';
 import { OneOf } from '../../domain/schema.js';
 import type { Authorize } from '../platform/authentication.js';
 import { ProblemError, problemResponses } from '../platform/problems.js';
@@ -93,6 +94,58 @@ export function deliveryRoutes(deps: { sql: postgres.Sql; authorize: Authorize }
           throw new ProblemError('not-a-dead-letter', `delivery ${req.params.id} is not a dead letter`);
         return { id: req.params.id, status: 'pending' as const };
       },
+    );
+    return Promise.resolve();
+  };
+}
+
+/**
+ * `GET /dev/outbox` (development and test only, for admins): the latest deliveries and what each
+ * said, so a newcomer running `npm start` sees a feedback SMS leave.
+ */
+export function devOutboxRoutes(deps: {
+  sql: postgres.Sql;
+  authorize: Authorize;
+}): FastifyPluginAsyncTypebox {
+  return (app) => {
+    app.get(
+      '/dev/outbox',
+      {
+        onRequest: deps.authorize(['admin']),
+        schema: {
+          tags: ['delivery'],
+          operationId: 'devOutbox',
+          summary: 'Development only: the latest deliveries and what each said',
+          security: [{ bearer: [] }],
+          querystring: Type.Object(
+            { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object(
+                  {
+                    id: Type.String(),
+                    reportId: Type.String(),
+                    kind: Type.String(),
+                    channel: Type.String(),
+                    destination: Type.String(),
+                    status: Type.String(),
+                    attempts: Type.Integer(),
+                    lastError: Type.Union([Type.String(), Type.Null()]),
+                    deliveredAt: Type.Union([Type.String(), Type.Null()]),
+                    said: Type.Object({}, { additionalProperties: true }),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => ({ items: await recentDeliveries(deps.sql, req.query.limit ?? 50) }),
     );
     return Promise.resolve();
   };

@@ -33,8 +33,8 @@ export async function claimDataDir(dataDir: string, log: Logger): Promise<void> 
   }
   if (earlier) log.debug({ pid: earlier.pid }, 'an earlier npm start of this DATA_DIR ended');
   await writeRunRecord(dataDir, 'start', { pid: process.pid });
-  // Its worker and API stop by themselves when it goes; one that has not yet is waited for here.
-  for (const name of ['api', 'worker'] as const) {
+  // Its worker, API and relay stop by themselves when it goes; one that has not yet is waited for here.
+  for (const name of ['api', 'worker', 'delivery'] as const) {
     const child = await readRunRecord(dataDir, name);
     if (child && isStillOurs(child)) {
       log.warn(

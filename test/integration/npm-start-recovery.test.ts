@@ -33,6 +33,8 @@ describe('npm start recovers from crashes by itself', () => {
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
+      DEV_SMTP_PORT: String(await freePort()),
+      DEV_SINK_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
       ...(cli.type === 'existing-path' ? { TEMPORAL_CLI_PATH: cli.path } : {}),
     };

@@ -45,6 +45,8 @@ describe('npm start on the embedded defaults', () => {
       EMBEDDED_POSTGRES_PORT: String(pgPort),
       TEMPORAL_DEV_PORT: String(devPort),
       TEMPORAL_UI_PORT: String(uiPort),
+      DEV_SMTP_PORT: String(await freePort()),
+      DEV_SINK_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
       ...(cli.type === 'existing-path' ? { TEMPORAL_CLI_PATH: cli.path } : {}),
     };
@@ -98,6 +100,53 @@ describe('npm start on the embedded defaults', () => {
     });
     expect((await handle.result()).stage).toEqual({ name: 'cancelled', reason: 'end of test' });
     await connection.close();
+
+    // The outbox leaves for the development sinks: a named reporter's rejection SMS and the hotline's
+    // webhook are sent, and /dev/outbox shows them.
+    const keys = JSON.parse(await readFile(join(dataDir, 'dev-api-keys.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const call = (path: string, key: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${apiPort}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const filed = await call('/v1/reports', keys.intake!, {
+      channel: 'hotline_12345',
+      externalId: `START-${Date.now()}`,
+      receivedAt: new Date().toISOString(),
+      description: '楼道内电动自行车充电',
+      location: { address: '浦兴路街道某路1号', district: '浦东新区' },
+      reporter: { anonymous: false, name: '王五', phone: '13700000000' },
+    });
+    expect(filed.status).toBe(201);
+    const { id } = (await filed.json()) as { id: string };
+    const rejected = await call(`/v1/reports/${encodeURIComponent(id)}/reject-report`, keys.dispatcher!, {
+      reason: '不属于安全生产举报受理范围',
+    });
+    expect(rejected.status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const { items } = (await (await call('/dev/outbox', keys.admin!)).json()) as {
+            items: { reportId: string; channel: string; status: string }[];
+          };
+          return items
+            .filter((d) => d.reportId === id)
+            .map((d) => [d.channel, d.status])
+            .sort();
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual([
+        ['sms', 'delivered'],
+        ['webhook', 'delivered'],
+      ]);
     await stop(second);
   });
 });

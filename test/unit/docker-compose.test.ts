@@ -70,6 +70,16 @@ const COMPOSE_VARIABLES: Record<string, { required: true } | { default: string }
   // API: optional JWTs (unset: API keys only), the intake rate limit
   JWT_SECRET: { default: '' },
   INTAKE_RATE_LIMIT: { default: '600' },
+  // Delivery channels: each optional (unset: that channel is not used)
+  DELIVERY_WEBHOOKS: { default: '' },
+  SMTP_URL: { default: '' },
+  MAIL_FROM: { default: '' },
+  MAILBOX_SUPERVISORS: { default: '' },
+  MAILBOX_DISPATCH_CENTRE: { default: '' },
+  MAILBOX_OPERATORS: { default: '' },
+  SMS_GATEWAY_URL: { default: '' },
+  SMS_GATEWAY_AUTH: { default: '' },
+  SMS_TEMPLATES: { default: '' },
 };
 
 interface VariableUse {
@@ -124,10 +134,11 @@ const healthPortOf = (s: Service): number => {
 };
 
 describe('docker-compose.yml: the services', () => {
-  it('runs PostgreSQL, Temporal with its Web UI, the API and the worker, as project "bihuan"', () => {
+  it('runs PostgreSQL, Temporal with its Web UI, the API, the worker and the delivery relay, as project "bihuan"', () => {
     expect(compose.name).toBe('bihuan');
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
+      'delivery',
       'postgres',
       'temporal',
       'temporal-ui',
@@ -142,12 +153,13 @@ describe('docker-compose.yml: the services', () => {
   });
 
   it('builds the API and the worker as one image from the project Dockerfile, each with its own command', () => {
-    for (const name of ['api', 'worker']) {
+    for (const name of ['api', 'worker', 'delivery']) {
       expect(service(name).build).toEqual({ context: '.', dockerfile: 'Dockerfile', target: 'runtime' });
       expect(service(name).image).toBe(service('api').image);
     }
     expect(service('api').command).toEqual(['node', 'dist/api/main.js']);
     expect(service('worker').command).toEqual(['node', 'dist/worker/main.js']);
+    expect(service('delivery').command).toEqual(['node', 'dist/delivery/main.js']);
   });
 
   it('restarts every service unless an operator stopped it', () => {
@@ -165,7 +177,8 @@ describe('docker-compose.yml: what is reachable from the host', () => {
   });
 
   it('publishes nothing else: PostgreSQL, the Temporal frontend and the worker stay on the compose network', () => {
-    for (const name of ['postgres', 'temporal', 'worker']) expect(service(name).ports, name).toBeUndefined();
+    for (const name of ['postgres', 'temporal', 'worker', 'delivery'])
+      expect(service(name).ports, name).toBeUndefined();
   });
 });
 

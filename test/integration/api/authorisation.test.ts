@@ -55,6 +55,9 @@ const MAY: Record<string, readonly string[]> = {
   'PUT /v1/routing-rules': ['admin'],
   'POST /codec/encode': ['admin', 'supervisor'],
   'POST /codec/decode': ['admin', 'supervisor'],
+  'GET /v1/deliveries': ['admin'],
+  'POST /v1/deliveries/1/redrive': ['admin'],
+  'GET /dev/outbox': ['admin'],
   'accept-report': ['dispatcher'],
   'reject-report': ['dispatcher'],
   'assign-report': ['dispatcher'],
@@ -97,6 +100,9 @@ const MAY: Record<string, readonly string[]> = {
 /** Endpoints that are not about one report: a handler of another unit is not refused by existence there. */
 const NOT_OF_ONE_REPORT = new Set([
   'POST /v1/reports',
+  'GET /v1/deliveries',
+  'POST /v1/deliveries/1/redrive',
+  'GET /dev/outbox',
   'GET /v1/reports',
   'GET /v1/exports/reports.csv',
   'GET /v1/exports/major-hazards.xlsx',
@@ -126,6 +132,15 @@ describe('authorisation: every role against every endpoint', () => {
   beforeAll(async () => {
     api = await createApiEnv({ startTime: MONDAY_MORNING });
     await seedDistrict(api.t.sql, loadDemoDistrict());
+    // A dead letter (delivery 1) for the re-drive endpoint to find.
+    const [outbox] = await api.t.sql<{ id: string }[]>`
+      insert into notification_outbox (dedupe_key, report_id, kind, recipient, payload)
+      values ('authorisation-test', 'report:hotline_12345:AUTH', 'escalated', '{"kind":"supervisors"}', '{}')
+      returning id`;
+    await api.t.sql`
+      insert into notification_deliveries (id, outbox_id, channel, destination, idempotency_key, status)
+      overriding system value
+      values (1, ${outbox!.id}, 'email', 'mailbox:supervisors', 'msg_authorisation', 'dead')`;
     id = (await api.post('/v1/reports', 'intake', anIntakeBody())).json().id;
     const accept = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
     expect((await api.post(reportUrl(id, 'accept-report'), 'dispatcher', accept)).statusCode).toBe(200);
@@ -146,6 +161,8 @@ describe('authorisation: every role against every endpoint', () => {
       return api.get(`${reportUrl(report)}/reporter?purpose=feedback_contact`, as);
     if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
     if (endpoint.startsWith('POST /codec/')) return api.post(endpoint.slice('POST '.length), as, {});
+    if (endpoint.startsWith('POST /v1/deliveries/')) return api.post(endpoint.slice('POST '.length), as, {});
+    if (endpoint === 'GET /dev/outbox') return api.get('/dev/outbox', as);
     if (endpoint === 'DELETE /v1/routing-rules/:id') {
       const [rule] = await api.t.sql<{ id: string }[]>`select id from routing_rules order by id limit 1`;
       return api.app.inject({
