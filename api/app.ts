@@ -23,6 +23,7 @@ import { intakeBounds } from '../domain/policy.js';
 import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import { directoryRoutes } from './directory/index.js';
 import { deliveryRoutes, devOutboxRoutes } from './delivery/index.js';
+import { statusPageRoutes } from './reports/status-page.js';
 import { identityRoutes } from './identity/index.js';
 import { installAuthentication } from './platform/authentication.js';
 import { codecRoutes } from './platform/codec-routes.js';
@@ -187,6 +188,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(directoryRoutes({ sql: deps.sql, authorize }), v1);
   await app.register(deliveryRoutes({ sql: deps.sql, authorize }), v1);
   if (deps.config.mode !== 'production') await app.register(devOutboxRoutes({ sql: deps.sql, authorize }));
+  await app.register(statusPageRoutes({ sql: deps.sql }));
   await app.register(dashboardRoutes);
   await app.register(
     codecRoutes({ codec: deps.codec, corsOrigins: deps.config.codecCorsOrigins, authorize }),

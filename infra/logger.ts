@@ -22,6 +22,8 @@ export function createLogger(
     {
       level,
       base: { service: 'bihuan', ...bindings },
+      // A claim code in a path (/status/<code>) is the anonymous reporter's only key: never logged.
+      serializers: { req: hideClaimCodes },
       redact: {
         paths: [
           '*.reporter.name',
@@ -35,6 +37,29 @@ export function createLogger(
     },
     destination,
   );
+}
+
+/**
+ * A request as logged — Fastify's own fields (method, url, host, client address) and nothing
+ * else, the path's claim code (the status page's) replaced. This replaces Fastify's serializer of
+ * the same name, so it must never spread the request: that would log its raw headers.
+ */
+function hideClaimCodes(req: unknown): unknown {
+  if (typeof req !== 'object' || req === null) return req;
+  const r = req as {
+    method?: string;
+    url?: string;
+    host?: string;
+    ip?: string;
+    socket?: { remotePort?: number };
+  };
+  return {
+    method: r.method,
+    url: typeof r.url === 'string' ? r.url.replace(/^(\/status\/)[^/?#]+/, '$1[claim code]') : r.url,
+    host: r.host,
+    remoteAddress: r.ip,
+    remotePort: r.socket?.remotePort,
+  };
 }
 
 export type { Logger };

@@ -3,6 +3,7 @@ import type postgres from 'postgres';
 import Type from 'typebox';
 import { listDeliveries, redrive } from '../../delivery/dead-letters.js';
 import { recentDeliveries } from '../../delivery/dev-outbox.js';
+import { readFeed } from '../../delivery/feed.js';
 import { OneOf } from '../../domain/schema.js';
 import type { Authorize } from '../platform/authentication.js';
 import { ProblemError, problemResponses } from '../platform/problems.js';
@@ -69,6 +70,47 @@ export function deliveryRoutes(deps: { sql: postgres.Sql; authorize: Authorize }
         });
         return { items, nextAfter: items.length === limit ? items.at(-1)!.id : null };
       },
+    );
+    app.get(
+      '/feed',
+      {
+        onRequest: deps.authorize(['intake']),
+        schema: {
+          tags: ['intake'],
+          operationId: 'readFeed',
+          summary:
+            '工单回传 by polling: the outcomes of the reports this client filed, after a cursor (at least once; `id` as the webhook’s)',
+          security,
+          querystring: Type.Object(
+            {
+              after: Type.Optional(
+                Type.String({ pattern: '^[0-9]{1,18}$', description: 'the `next` of the previous page' }),
+              ),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  cursor: Type.String(),
+                  id: Type.String({ description: 'stable: the same as the webhook-id of this message' }),
+                  type: Type.String(),
+                  timestamp: Type.String({ format: 'date-time' }),
+                  data: Type.Object({}, { additionalProperties: true }),
+                }),
+              ),
+              next: Type.Union([Type.String(), Type.Null()], {
+                description: 'ask with after=<next>; the same as `after` when nothing is new',
+              }),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) =>
+        readFeed(deps.sql, req.caller!.id, { after: req.query.after, limit: req.query.limit ?? 100 }),
     );
     app.post(
       '/deliveries/:id/redrive',

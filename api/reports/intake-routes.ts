@@ -40,7 +40,7 @@ export function intakeRoutes(
         },
       },
       async (req, reply) => {
-        const outcome = await receiveReport(deps, req.body);
+        const outcome = await receiveReport(deps, req.body, req.caller?.id);
         if (outcome.created) void reply.header('location', outcome.response.statusUrl);
         return reply.code(outcome.created ? 201 : 200).send(outcome.response);
       },

@@ -51,7 +51,12 @@ interface IntakeRow {
  * so a repeat can answer the same code; deriving it from a key would have made it predictable to
  * whoever holds the key and tied it to key rotation.
  */
-export async function receiveReport(deps: IntakeDeps, body: IntakeBody): Promise<IntakeOutcome> {
+export async function receiveReport(
+  deps: IntakeDeps,
+  body: IntakeBody,
+  /** The intake client's subject: its feed shows the outcomes of the reports it filed. */
+  filedBy?: string,
+): Promise<IntakeOutcome> {
   const { sql, vault } = deps;
   checkReceivedAt(body.receivedAt, await deps.now(), deps.intakeBounds());
   const reportId = reportWorkflowId(body.channel, body.externalId);
@@ -64,10 +69,11 @@ export async function receiveReport(deps: IntakeDeps, body: IntakeBody): Promise
 
   const created = await sql.begin(async (tx) => {
     const inserted = await tx`
-      insert into intake_requests (channel, external_id, report_id, body_hash, reporter_ref, claim_code, response)
+      insert into intake_requests
+        (channel, external_id, report_id, body_hash, reporter_ref, claim_code, response, filed_by)
       values (${body.channel}, ${body.externalId}, ${reportId}, ${vault.fingerprint(canonical)},
               ${tx.json(reporterRef)}, ${claimCode ? tx.json(sealedToJson(vault.seal(claimCode, reportId))) : null},
-              ${tx.json(response)})
+              ${tx.json(response)}, ${filedBy ?? null})
       on conflict do nothing
       returning 1`;
     if (inserted.length === 0) return false;

@@ -56,6 +56,7 @@ const MAY: Record<string, readonly string[]> = {
   'POST /codec/encode': ['admin', 'supervisor'],
   'POST /codec/decode': ['admin', 'supervisor'],
   'GET /v1/deliveries': ['admin'],
+  'GET /v1/feed': ['intake'],
   'POST /v1/deliveries/1/redrive': ['admin'],
   'GET /dev/outbox': ['admin'],
   'accept-report': ['dispatcher'],
@@ -101,6 +102,7 @@ const MAY: Record<string, readonly string[]> = {
 const NOT_OF_ONE_REPORT = new Set([
   'POST /v1/reports',
   'GET /v1/deliveries',
+  'GET /v1/feed',
   'POST /v1/deliveries/1/redrive',
   'GET /dev/outbox',
   'GET /v1/reports',
