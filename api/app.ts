@@ -24,6 +24,7 @@ import { EncryptingPayloadCodec } from '../infra/payload-codec.js';
 import { directoryRoutes } from './directory/index.js';
 import { deliveryRoutes, devOutboxRoutes } from './delivery/index.js';
 import { statusPageRoutes } from './reports/status-page.js';
+import { open311Routes } from './open311/index.js';
 import { identityRoutes } from './identity/index.js';
 import { installAuthentication } from './platform/authentication.js';
 import { codecRoutes } from './platform/codec-routes.js';
@@ -163,25 +164,23 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(healthRoutes(deps));
   const access: ReportAccess = { temporal, sql: deps.sql, timeoutMs: deps.config.api.temporalTimeoutMs };
   const v1 = { prefix: '/v1' };
+  const intake = {
+    sql: deps.sql,
+    temporal,
+    vault: deps.vault,
+    taskQueue: deps.config.temporal.taskQueue,
+    searchAttributes: deps.searchAttributes,
+    rateLimitPerMinute: deps.config.intakeRateLimit,
+    intakeBounds: () => {
+      const policy = policies.current();
+      return { policy: { id: policy.id, version: policy.version }, ...intakeBounds(policy) };
+    },
+    now: () => deps.now(),
+  };
+  await app.register(reportsPlugin({ intake, access, authorize }), v1);
   await app.register(
-    reportsPlugin({
-      intake: {
-        sql: deps.sql,
-        temporal,
-        vault: deps.vault,
-        taskQueue: deps.config.temporal.taskQueue,
-        searchAttributes: deps.searchAttributes,
-        rateLimitPerMinute: deps.config.intakeRateLimit,
-        intakeBounds: () => {
-          const policy = policies.current();
-          return { policy: { id: policy.id, version: policy.version }, ...intakeBounds(policy) };
-        },
-        now: () => deps.now(),
-      },
-      access,
-      authorize,
-    }),
-    v1,
+    open311Routes({ sql: deps.sql, intake, rateLimitPerMinute: deps.config.intakeRateLimit }),
+    { prefix: '/open311/v2' },
   );
   await app.register(identityRoutes({ access, sql: deps.sql, vault: deps.vault, authorize }), v1);
   await app.register(supervisionPlugin({ sql: deps.sql, authorize }), v1);

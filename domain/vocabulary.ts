@@ -15,6 +15,7 @@ export const CHANNELS = {
   mailbox: '信箱',
   transfer: '上级转办',
   walk_in: '来访',
+  open311: 'Open311 客户端',
 } as const;
 export type Channel = keyof typeof CHANNELS;
 export const CHANNEL_VALUES = values(CHANNELS);

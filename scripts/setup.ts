@@ -1,11 +1,12 @@
 /**
  * `npm run setup`: obtains the Temporal dev server (CLI), the time-skipping test server, a
- * pg_dump matching the embedded PostgreSQL (for the privacy test) and a headless Chromium (for the
- * dashboard test) into `.tools/`. Idempotent: what
+ * pg_dump matching the embedded PostgreSQL (for the privacy test), a headless Chromium (for the
+ * dashboard test) and a Python Open311 client (for the Open311 test) into `.tools/`. Idempotent: what
  * is already there is reused in well under a second. `npm start` and `npm test` call the same
  * functions, so running this by hand is never required.
  */
 import { resolveChromium } from './tools/chromium.js';
+import { resolveOpen311Client } from './tools/open311-client.js';
 import { resolvePgDump } from './tools/pg-dump.js';
 import { resolveTemporalCli } from './tools/temporal-cli.js';
 import { resolveTestServer } from './tools/test-server.js';
@@ -32,3 +33,9 @@ const chromium = await resolveChromium({ progress: say }).then(
   (err: Error) => `none — ${err.message}`,
 );
 say(`Chromium:                  ${chromium}`);
+// Only the Open311 test needs an existing GeoReport client: without one, that test fails saying why.
+const open311 = await resolveOpen311Client({ progress: say }).then(
+  (path) => path,
+  (err: Error) => `none — ${err.message}`,
+);
+say(`Open311 client (georeport): ${open311}`);

@@ -216,7 +216,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     // text (a CORS preflight refusal) or left empty becomes a problem document.
     if (reply.statusCode < 400) return payload;
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith(PROBLEM_CONTENT_TYPE) || type.startsWith('application/json')) return payload;
+    // …and an Open311 error is the GeoReport spec's array, in JSON or XML (api/open311/).
+    if (
+      type.startsWith(PROBLEM_CONTENT_TYPE) ||
+      type.startsWith('application/json') ||
+      type.startsWith('text/xml')
+    )
+      return payload;
     const kind = BY_STATUS[reply.statusCode] ?? (reply.statusCode >= 500 ? 'internal' : 'invalid-input');
     const { title } = PROBLEMS[kind];
     void reply.type(PROBLEM_CONTENT_TYPE);

@@ -102,6 +102,19 @@ export async function receiveReport(
   return { created: false, response: { ...row.response, ...(storedCode ? { claimCode: storedCode } : {}) } };
 }
 
+/**
+ * What a report's intake answered, for a client that retries under its own idempotency key
+ * (Open311's `Idempotency-Key`, where the body carries no time of its own to compare by): the
+ * first answer, claim code included, or nothing when no such report was received.
+ */
+export async function earlierIntake(deps: Pick<IntakeDeps, 'sql' | 'vault'>, reportId: string) {
+  const [row] = await deps.sql<Pick<IntakeRow, 'claim_code' | 'response'>[]>`
+    select claim_code, response from intake_requests where report_id = ${reportId}`;
+  if (!row) return undefined;
+  const code = row.claim_code ? deps.vault.open(sealedFromJson(row.claim_code), reportId) : undefined;
+  return { ...row.response, ...(code ? { claimCode: code } : {}) };
+}
+
 /** Starts (or reaches) the workflow, then records that it exists. Safe to call more than once. */
 async function start(deps: IntakeDeps, body: IntakeBody, reporter: ReporterRef): Promise<void> {
   try {

@@ -14,6 +14,7 @@ import { freePort } from '../../scripts/embedded/port.js';
 import { startEmbeddedPostgres } from '../../scripts/embedded/postgres.js';
 import { startTemporalDevServer } from '../../scripts/embedded/temporal-dev-server.js';
 import { resolveChromium } from '../../scripts/tools/chromium.js';
+import { resolveOpen311Client } from '../../scripts/tools/open311-client.js';
 import { resolvePgDump } from '../../scripts/tools/pg-dump.js';
 import { resolveTemporalCli } from '../../scripts/tools/temporal-cli.js';
 import { resolveTestServer, supportsStartTime } from '../../scripts/tools/test-server.js';
@@ -35,6 +36,8 @@ declare module 'vitest' {
     pgDump: { path: string } | { missing: string };
     /** A headless Chromium for the dashboard test, or why there is none (that test says it). */
     chromium: { path: string } | { missing: string };
+    /** Python with the `georeport` Open311 client, or why there is none (the Open311 test says it). */
+    open311Client: { path: string } | { missing: string };
   }
 }
 
@@ -48,6 +51,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     (err: Error) => ({ missing: err.message }),
   );
   const chromium = await resolveChromium({ progress: say }).then(
+    (path) => ({ path }),
+    (err: Error) => ({ missing: err.message }),
+  );
+
+  const open311Client = await resolveOpen311Client({ progress: say }).then(
     (path) => ({ path }),
     (err: Error) => ({ missing: err.message }),
   );
@@ -85,6 +93,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('pgDump', pgDump);
   project.provide('chromium', chromium);
+  project.provide('open311Client', open311Client);
 
   return async () => {
     await dev.stop();
