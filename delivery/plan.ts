@@ -47,6 +47,7 @@ export interface PlannedDelivery {
 
 /** What reaches a reporter at all: the notices the law and the district notice owe them. */
 export const REPORTER_KINDS: ReadonlySet<NotificationKind> = new Set<NotificationKind>([
+  'acceptance_notice',
   'rejection_notice',
   'interim_reply',
   'feedback_to_reporter',

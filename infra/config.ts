@@ -222,6 +222,7 @@ export interface DeliveryConfig {
 
 /** The gateway's template per reporter message kind, unless SMS_TEMPLATES names others. */
 export const DEFAULT_SMS_TEMPLATES: Readonly<Record<string, string>> = Object.freeze({
+  acceptance_notice: 'BIHUAN_ACCEPTANCE',
   rejection_notice: 'BIHUAN_REJECTION',
   interim_reply: 'BIHUAN_INTERIM_REPLY',
   feedback_to_reporter: 'BIHUAN_FEEDBACK',

@@ -12,6 +12,8 @@ export const RULE_CHANGES = {
   rewardCap: 'bihuan-0.2-reward-cap',
   /** 0.3: a major hazard's 挂牌督办 at verification is a row in `escalations`, counted per rung. */
   listedSupervisionRow: 'bihuan-0.3-listed-supervision-row',
+  /** 0.8: the reporter is told the report was accepted (受理告知), as the hotline is. */
+  acceptanceNotice: 'bihuan-0.8-acceptance-notice',
 } as const;
 
 export type RuleChange = keyof typeof RULE_CHANGES;

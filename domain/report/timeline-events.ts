@@ -76,6 +76,7 @@ export const TIMELINE_EVENT_TYPES = Object.keys(TIMELINE_EVENTS) as TimelineEven
  * delivery channel can choose a template by.
  */
 export const NOTIFICATION_KINDS = {
+  acceptance_notice: '受理告知',
   rejection_notice: '不予受理告知',
   assignment_notice: '交办通知',
   returned_notice: '退回通知',

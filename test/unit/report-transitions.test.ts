@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../domain/report/effects.js';
+import { applyStep } from '../../domain/report/machine.js';
+import { NEWEST_RULES } from '../../domain/report/rule-changes.js';
+import { STEPS } from '../../domain/report/steps.js';
 import type { ReportState } from '../../domain/report/report-state.js';
 import type { ClockName } from '../../domain/vocabulary.js';
 import {
@@ -35,15 +38,37 @@ const stopTimesOfRunningClocks = (s: ReportState, end: () => void) => {
 };
 
 describe('acceptance (受理)', () => {
-  it('accepting classifies the report, stops the acceptance clock and starts the assignment clock', () => {
+  it('accepting classifies the report, stops the acceptance clock, starts the assignment clock and tells the reporter', () => {
     const s = receivedReport();
     const input = { actor: dispatcher, urgency: 'emergency', category: 'fire', domain: 'gas' } as const;
     const effects = drive(s, 'acceptReport', input, after(1));
     expect(s.stage).toEqual({ name: 'accepted' });
     expect(s.classification).toEqual({ urgency: 'emergency', category: 'fire', domain: 'gas' });
     expect(s.acceptedAt).toBe(after(1));
-    expect(effects).toEqual([{ kind: 'resolve_policy' }, { kind: 'start_clock', clock: 'assignment' }]);
+    expect(effects).toEqual([
+      { kind: 'resolve_policy' },
+      { kind: 'start_clock', clock: 'assignment' },
+      {
+        kind: 'notify',
+        notification: {
+          kind: 'acceptance_notice',
+          recipient: { kind: 'reporter', via: 'channel' },
+          payload: { urgency: 'emergency', category: 'fire' },
+        },
+      },
+    ]);
     expect(runs(s, 'acceptance')).toMatchObject([{ stoppedAt: after(1) }]);
+  });
+
+  it('before 0.8 (a history recorded without the patch) accepting told the reporter nothing', () => {
+    const s = receivedReport();
+    const input = { actor: dispatcher, urgency: 'general', category: 'fire', domain: 'gas' } as const;
+    const effects = applyStep(STEPS, 'acceptReport', s, input, {
+      now: after(1),
+      policy,
+      rules: { ...NEWEST_RULES, acceptanceNotice: false },
+    });
+    expect(effects.some((e) => e.kind === 'notify')).toBe(false);
   });
 
   it('不予受理 ends the report with its reason, tells the reporter and stops every clock', () => {

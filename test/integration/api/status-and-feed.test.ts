@@ -112,6 +112,7 @@ describe('the citizen status page and the hotline feed', () => {
     const mine = all.items.filter((i) => [rejected.id, answered.id].includes(i.data.reportId));
     expect(mine.map((i) => [i.data.reportId, i.type])).toEqual([
       [rejected.id, 'report.rejection_notice'],
+      [answered.id, 'report.acceptance_notice'],
       [answered.id, 'report.feedback_to_reporter'],
     ]);
     expect(mine.every((i) => /^msg_[A-Za-z0-9_-]{32}$/.test(i.id))).toBe(true);

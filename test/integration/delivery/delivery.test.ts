@@ -138,6 +138,17 @@ describe('delivering the outbox', () => {
     ).toThrow();
     expect((json.data as { outcome: unknown }).outcome).toEqual({ reason: '不属于安全生产举报受理范围' });
 
+    // 受理告知 of the anonymous report: to its hotline; to the reporter only through the status page.
+    const accepted = hotline.arrivals.map(partsOf).filter((a) => a.json.type === 'report.acceptance_notice');
+    expect(accepted.map((a) => (a.json.data as { reportId: string }).reportId)).toContain(anonymous);
+    const [skipped] = await api.t.sql<{ status: string; last_error: string }[]>`
+      select d.status, d.last_error from notification_deliveries d join notification_outbox o on o.id = d.outbox_id
+      where o.report_id = ${anonymous} and o.kind = 'acceptance_notice' and d.destination = 'reporter:anonymous'`;
+    expect(skipped).toEqual({
+      status: 'skipped',
+      last_error: 'anonymous: reached through the claim-code status page',
+    });
+
     const mails = await Promise.all(
       smtp.arrivals.map(async (m) => ({ to: m.headers.to, mail: await simpleParser(m.body) })),
     );
