@@ -70,6 +70,7 @@ describe('how a report ends other than on the main line', () => {
     expect(v.deadlines.every((d) => d.status === 'done')).toBe(true);
     expect(await finishedResult(t, h)).toEqual({ stage: { name: 'closed', outcome: 'unsubstantiated' } });
     expect(await outboxKinds(h)).toEqual([
+      'acceptance_notice',
       'assignment_notice',
       'feedback_to_reporter',
       'reopened_notice',
@@ -97,7 +98,7 @@ describe('how a report ends other than on the main line', () => {
     expect(v.deadlines.every((d) => d.status === 'done')).toBe(true);
     expect(v.closedAt).toBe(v.timeline.at(-1)!.at);
     expect(await finishedResult(t, h)).toEqual({ stage: v.stage });
-    expect(await outboxKinds(h)).toEqual(['assignment_notice']);
+    expect(await outboxKinds(h)).toEqual(['acceptance_notice', 'assignment_notice']);
     expect(await rowOf(h)).toMatchObject({ stage: 'withdrawn', closed_at: new Date(v.closedAt!) });
   });
 

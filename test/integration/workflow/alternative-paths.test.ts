@@ -67,6 +67,7 @@ describe('the report workflow off the main line', () => {
     ]);
     expect(v.assignments[0]!.ended?.review).toBe('approved');
     expect(await outboxOf(h)).toEqual([
+      ['acceptance_notice', { kind: 'reporter', via: 'channel' }],
       ['assignment_notice', toUnitA],
       ['returned_notice', { kind: 'dispatch_centre' }],
       ['assignment_notice', toUnitB],
@@ -95,6 +96,7 @@ describe('the report workflow off the main line', () => {
     ]);
     expect(stepEvents(v).slice(-3)).toEqual(['disputed', 'dispute_resolved', 'reassigned']);
     expect(await outboxOf(h)).toEqual([
+      ['acceptance_notice', { kind: 'reporter', via: 'channel' }],
       ['assignment_notice', toUnitA],
       ['dispute_notice', { kind: 'dispatch_centre' }],
       ['assignment_notice', toUnitB],
@@ -173,6 +175,7 @@ describe('the report workflow off the main line', () => {
       'feedback_given',
     ]);
     expect((await outboxOf(h)).map(([kind]) => kind)).toEqual([
+      'acceptance_notice',
       'assignment_notice',
       'listed_supervision',
       'review_requested',

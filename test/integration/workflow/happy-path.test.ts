@@ -90,6 +90,7 @@ describe('a substantiated report, handled in time, from intake to a paid reward'
     expect(events.map((e) => e.type)).toEqual(v.timeline.map((e) => e.type));
     expect(v.deadlines.every((d) => d.status === 'done' && d.onTime)).toBe(true);
     expect((await t.outbox(h.workflowId)).map((n) => n.kind)).toEqual([
+      'acceptance_notice',
       'assignment_notice',
       'feedback_to_reporter',
       'reward_paid',
