@@ -72,7 +72,9 @@ export const assignmentSteps = defineSteps({
       const effects: Effect[] = [{ kind: 'resolve_policy' }, { kind: 'start_clock', clock: 'assignment' }];
       // 受理告知 (0.8 on): the reporter, and through them the hotline, hear the report is taken up.
       if (ctx.rules.acceptanceNotice)
-        effects.push(notifyReporter('acceptance_notice', { urgency: input.urgency, category: input.category }));
+        effects.push(
+          notifyReporter('acceptance_notice', { urgency: input.urgency, category: input.category }),
+        );
       // 核查时限 from acceptance (version 4 on): one clock for the report, whoever holds it.
       if (ctx.policy.verificationFrom === 'acceptance') {
         s.verificationFromAcceptance = true;
