@@ -241,10 +241,16 @@ export function createRelay(deps: RelayDeps): Relay {
   }
 
   async function run(signal: AbortSignal): Promise<void> {
+    // A wait that ends early when the relay stops, and leaves no listener behind when it does not.
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done, { once: true });
       });
     // Several loops deliver side by side; each locks its own row.
     const lane = async () => {
