@@ -26,3 +26,31 @@ export const networkFailure = (what: string, err: unknown): DeliveryFailure =>
   err instanceof DeliveryFailure
     ? err
     : new DeliveryFailure(`${what}: ${(err as Error).message ?? String(err)}`, false);
+
+/**
+ * POSTs JSON and reads the answer as a delivery: the status line on success, a {@link DeliveryFailure}
+ * (transient or permanent, by status) otherwise. The body of the answer is not read.
+ */
+export async function postJson(
+  what: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel();
+  } catch (err) {
+    throw networkFailure(what, err);
+  }
+  const failure = httpFailure(res.status, what);
+  if (failure) throw failure;
+  return `HTTP ${res.status}`;
+}

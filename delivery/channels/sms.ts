@@ -1,5 +1,5 @@
 import type { DeliveryConfig } from '../../infra/config.js';
-import { DeliveryFailure, httpFailure, networkFailure } from './failure.js';
+import { DeliveryFailure, postJson } from './failure.js';
 
 type SmsConfig = NonNullable<DeliveryConfig['sms']>;
 
@@ -21,28 +21,19 @@ export async function sendSms(
 ): Promise<string> {
   const templateId = sms.templates[message.kind];
   if (!templateId) throw new DeliveryFailure(`no SMS template for ${message.kind}`, true);
-  let res: Response;
-  try {
-    res = await fetch(sms.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': message.idempotencyKey,
-        ...(sms.authHeader ? { [sms.authHeader.name]: sms.authHeader.value } : {}),
-      },
-      body: JSON.stringify({
-        to: message.phone,
-        templateId,
-        params: message.params,
-        idempotencyKey: message.idempotencyKey,
-      }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-  } catch (err) {
-    throw networkFailure('SMS gateway', err);
-  }
-  const failure = httpFailure(res.status, 'SMS gateway');
-  if (failure) throw failure;
-  return `HTTP ${res.status}`;
+  return postJson(
+    'SMS gateway',
+    sms.url,
+    {
+      'idempotency-key': message.idempotencyKey,
+      ...(sms.authHeader ? { [sms.authHeader.name]: sms.authHeader.value } : {}),
+    },
+    JSON.stringify({
+      to: message.phone,
+      templateId,
+      params: message.params,
+      idempotencyKey: message.idempotencyKey,
+    }),
+    timeoutMs,
+  );
 }

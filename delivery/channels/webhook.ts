@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { WebhookTarget } from '../../infra/config.js';
-import { httpFailure, networkFailure } from './failure.js';
+import { postJson } from './failure.js';
 
 /**
  * 工单回传 to a hotline system, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,
@@ -17,24 +17,15 @@ export async function sendWebhook(
   const signature = target.secrets
     .map((secret) => new Webhook(secret).sign(delivery.idempotencyKey, now, delivery.body))
     .join(' ');
-  let res: Response;
-  try {
-    res = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': delivery.idempotencyKey,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      body: delivery.body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-  } catch (err) {
-    throw networkFailure(`webhook ${target.url}`, err);
-  }
-  const failure = httpFailure(res.status, `webhook ${target.url}`);
-  if (failure) throw failure;
-  return `HTTP ${res.status}`;
+  return postJson(
+    `webhook ${target.url}`,
+    target.url,
+    {
+      'webhook-id': delivery.idempotencyKey,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+    delivery.body,
+    timeoutMs,
+  );
 }

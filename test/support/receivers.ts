@@ -28,13 +28,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-function track(key: string, received: Received, r: Pick<Receiver, 'arrivals' | 'processed'>) {
-  r.arrivals.push(received);
-  if (!r.processed.has(key)) r.processed.set(key, received);
-}
-
-/** An HTTP receiver; the key is the `webhook-id` or `idempotency-key` header. */
-export async function startHttpReceiver(): Promise<Receiver> {
+/** A receiver's bookkeeping, up and answering at once; `close` stops its server. */
+function receiverState(close: () => Promise<void>): Receiver {
   const state: Receiver = {
     url: '',
     arrivals: [],
@@ -42,8 +37,19 @@ export async function startHttpReceiver(): Promise<Receiver> {
     repeats: () => state.arrivals.length - state.processed.size,
     mode: 'up',
     delayMs: 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close,
   };
+  return state;
+}
+
+function track(key: string, received: Received, r: Pick<Receiver, 'arrivals' | 'processed'>) {
+  r.arrivals.push(received);
+  if (!r.processed.has(key)) r.processed.set(key, received);
+}
+
+/** An HTTP receiver; the key is the `webhook-id` or `idempotency-key` header. */
+export async function startHttpReceiver(): Promise<Receiver> {
+  const state = receiverState(() => new Promise((resolve) => server.close(() => resolve())));
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -74,15 +80,7 @@ export const partsOf = (r: Received): { path: string; json: Record<string, unkno
 
 /** An SMTP server (no TLS, no auth); the key is the `X-Bihuan-Idempotency-Key` header. */
 export async function startSmtpReceiver(): Promise<Receiver> {
-  const state: Receiver = {
-    url: '',
-    arrivals: [],
-    processed: new Map(),
-    repeats: () => state.arrivals.length - state.processed.size,
-    mode: 'up',
-    delayMs: 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const state = receiverState(() => new Promise((resolve) => server.close(() => resolve())));
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
