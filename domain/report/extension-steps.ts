@@ -100,7 +100,9 @@ export const extensionSteps = defineSteps({
   },
   decideExtension: {
     roles: ['dispatcher', 'supervisor'],
-    stages: ['assigned', 'verifying', 'rectifying'],
+    // A request waits for its decision whatever the report reached meanwhile: one left at a stage
+    // the step no longer applies in would keep its decision clock running for ever.
+    stages: 'open',
     check(s, input, ctx) {
       const pending = pendingOf(s) ?? reject('wrong_stage', 'no extension request is waiting');
       checkApprover(s, ctx, 'extensions');

@@ -32,7 +32,11 @@ export async function startDevSinks(opts: {
       let raw = '';
       stream.on('data', (c: Buffer) => (raw += c.toString()));
       stream.on('end', () => {
-        const subject = /^Subject: (.*)$/im.exec(raw)?.[1] ?? '';
+        // Subjects come MIME-encoded (=?UTF-8?B?…?=): shown as people read them.
+        const subject = (/^Subject: (.*(?:\r?\n[ \t].*)*)/im.exec(raw)?.[1] ?? '').replace(
+          /=\?UTF-8\?B\?([^?]*)\?=\s*/gi,
+          (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'),
+        );
         log.info(
           { to: session.envelope.rcptTo.map((a) => a.address), subject },
           'e-mail received by the dev SMTP sink',

@@ -126,4 +126,31 @@ describe('延期申请', () => {
     };
     expect(verdict('requestExtension', s, ask, now, v4)).toBe('not_allowed');
   });
+  it('is still decided after the step was done meanwhile: the decision clock stops, no deadline moves', () => {
+    const { s, now } = asked();
+    drive(
+      s,
+      'submitVerification',
+      {
+        actor: handlerA,
+        outcome: 'unsubstantiated',
+        findings: '不属实',
+        hazardsFound: 0,
+        majorHazard: false,
+      },
+      now,
+      v5,
+    );
+    expect(s.stage.name).toBe('awaiting_feedback');
+    const effects = drive(
+      s,
+      'decideExtension',
+      { actor: dispatcher, decision: 'approved', reason: '同意' },
+      after(1, now),
+      v5,
+    );
+    expect(runningClock(s, 'extension_decision')).toBeUndefined();
+    expect(runningClock(s, 'verification')).toBeUndefined();
+    expect(effects.some((e) => e.kind === 'start_clock')).toBe(false);
+  });
 });
