@@ -246,4 +246,55 @@ for fmt in ('json', 'xml'):
       { service_request_id: created!.service_request_id, token: created!.service_request_id },
     ]);
   });
+  it('answers hostile input with a 4xx in the spec’s shape and files nothing', async () => {
+    const before = await api.t.sql<{ n: number }[]>`select count(*)::int as n from intake_requests`;
+    const key = api.keys.intake!;
+    const cases: [string, Record<string, string>][] = [
+      [
+        'a prototype attribute',
+        { ...specExample(key), 'attribute[__proto__]': 'x', 'attribute[urgency]': 'soon' },
+      ],
+      ['a description past 10,000 characters', { ...specExample(key), description: '隐'.repeat(10_001) }],
+      ['a control character', { ...specExample(key), description: 'bad\u0000text' }],
+      [
+        'coordinates that are not numbers',
+        { ...specExample(key), address_string: '', lat: 'north', long: 'x' },
+      ],
+      ['no place at all', { ...specExample(key), address_string: '', lat: '', long: '' }],
+    ];
+    for (const [what, fields] of cases) {
+      const res = await post('json', fields);
+      expect([what, res.statusCode], res.body).toEqual([what, 400]);
+      expect(res.json<{ code: number }[]>()[0]!.code).toBe(400);
+    }
+    // Prototype keys are fields the spec does not know: ignored, and nothing is polluted.
+    const prototype = await api.app.inject({
+      method: 'POST',
+      url: '/open311/v2/requests.json',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `${form(specExample(key))}&__proto__[polluted]=1&constructor[prototype][polluted]=1`,
+    });
+    expect(prototype.statusCode).toBeLessThan(500);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const repeated = await api.app.inject({
+      method: 'POST',
+      url: '/open311/v2/requests.json',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `${form(specExample(key))}&service_code=other&service_code=fire`,
+    });
+    expect(repeated.statusCode).toBeLessThan(500);
+    for (const url of [
+      '/open311/v2/requests.json?start_date=yesterday',
+      '/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z',
+      '/open311/v2/requests.json?status=pending',
+      '/open311/v2/requests.json?api_key=forged',
+      '/open311/v2/requests.yaml',
+    ]) {
+      const res = await api.app.inject({ method: 'GET', url });
+      expect([url, res.statusCode >= 400 && res.statusCode < 500]).toEqual([url, true]);
+    }
+    const after = await api.t.sql<{ n: number }[]>`select count(*)::int as n from intake_requests`;
+    // Only the two well-formed requests (with ignored extras) may have filed.
+    expect(after[0]!.n - before[0]!.n).toBeLessThanOrEqual(2);
+  });
 });
