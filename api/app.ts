@@ -183,7 +183,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     { prefix: '/open311/v2' },
   );
   await app.register(identityRoutes({ access, sql: deps.sql, vault: deps.vault, authorize }), v1);
-  await app.register(supervisionPlugin({ sql: deps.sql, authorize }), v1);
+  await app.register(supervisionPlugin({ sql: deps.sql, authorize, policies }), v1);
   await app.register(directoryRoutes({ sql: deps.sql, authorize }), v1);
   await app.register(deliveryRoutes({ sql: deps.sql, authorize }), v1);
   if (deps.config.mode !== 'production') await app.register(devOutboxRoutes({ sql: deps.sql, authorize }));

@@ -4,6 +4,8 @@ import type { Authorize } from '../platform/authentication.js';
 import { boardRoutes } from './board-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { statisticsRoutes } from './statistics-routes.js';
+import { whatIfRoutes } from './what-if-routes.js';
+import type { PolicyRegistry } from '../../infra/policy-registry.js';
 
 /**
  * What supervisors read (督办): statistics and their trend, the due and overdue boards, and
@@ -13,9 +15,11 @@ import { statisticsRoutes } from './statistics-routes.js';
 export function supervisionPlugin(deps: {
   sql: postgres.Sql;
   authorize: Authorize;
+  policies: PolicyRegistry;
 }): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(statisticsRoutes(deps));
+    await app.register(whatIfRoutes(deps));
     await app.register(boardRoutes(deps));
     await app.register(exportRoutes(deps));
   };

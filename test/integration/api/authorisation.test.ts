@@ -57,6 +57,7 @@ const MAY: Record<string, readonly string[]> = {
   'POST /codec/decode': ['admin', 'supervisor'],
   'GET /v1/deliveries': ['admin'],
   'GET /v1/feed': ['intake'],
+  'POST /v1/policies/what-if': ['admin', 'supervisor'],
   'POST /v1/deliveries/1/redrive': ['admin'],
   'GET /dev/outbox': ['admin'],
   'accept-report': ['dispatcher'],
@@ -103,6 +104,7 @@ const NOT_OF_ONE_REPORT = new Set([
   'POST /v1/reports',
   'GET /v1/deliveries',
   'GET /v1/feed',
+  'POST /v1/policies/what-if',
   'POST /v1/deliveries/1/redrive',
   'GET /dev/outbox',
   'GET /v1/reports',
@@ -163,7 +165,8 @@ describe('authorisation: every role against every endpoint', () => {
       return api.get(`${reportUrl(report)}/reporter?purpose=feedback_contact`, as);
     if (endpoint.startsWith('GET /v1/')) return api.get(endpoint.slice('GET '.length), as);
     if (endpoint.startsWith('POST /codec/')) return api.post(endpoint.slice('POST '.length), as, {});
-    if (endpoint.startsWith('POST /v1/deliveries/')) return api.post(endpoint.slice('POST '.length), as, {});
+    if (endpoint.startsWith('POST /v1/deliveries/') || endpoint.startsWith('POST /v1/policies/'))
+      return api.post(endpoint.slice('POST '.length), as, {});
     if (endpoint === 'GET /dev/outbox') return api.get('/dev/outbox', as);
     if (endpoint === 'DELETE /v1/routing-rules/:id') {
       const [rule] = await api.t.sql<{ id: string }[]>`select id from routing_rules order by id limit 1`;
