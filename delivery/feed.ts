@@ -42,6 +42,9 @@ export async function readFeed(
       and o.recipient ->> 'kind' = 'reporter'
       and o.kind in ${sql([...REPORTER_KINDS])}
       ${opts.after ? sql`and o.id > ${opts.after}` : sql``}
+      -- Ids are taken at insert and rows become visible at commit: a row younger than a few seconds
+      -- may still have an older neighbour about to commit, and a cursor past it would skip that one.
+      and o.created_at < now() - interval '5 seconds'
     order by o.id
     limit ${opts.limit}`;
   const items = rows.map((r) => {

@@ -150,7 +150,12 @@ export function createRelay(deps: RelayDeps): Relay {
     return email;
   }
 
-  async function send(tx: postgres.TransactionSql, row: DueRow): Promise<string> {
+  async function send(
+    tx: postgres.TransactionSql,
+    row: DueRow,
+    /** Told of each identity opened, so the read is on the record whatever becomes of the send. */
+    opened: (vaultRef: string) => void,
+  ): Promise<string> {
     const message = await messageOf(tx, row);
     switch (row.channel) {
       case 'webhook': {
@@ -167,11 +172,7 @@ export function createRelay(deps: RelayDeps): Relay {
         const vaultRef = row.destination.replace(/^sms:/, '');
         const identity = await readReporter(tx, deps.vault, vaultRef);
         if (!identity) throw new DeliveryFailure(`the vault has no entry ${vaultRef}`, true);
-        // Opening an identity is always on the record, for a machine as for a person.
-        await tx`
-          insert into identity_reads (actor_id, actor_role, report_id, vault_ref, purpose, note, request_id)
-          values ('bihuan-delivery', 'system', ${row.report_id}, ${vaultRef}, 'notification',
-                  ${row.kind}, ${row.idempotency_key})`;
+        opened(vaultRef);
         return sendSms(
           config.sms,
           {
@@ -197,7 +198,9 @@ export function createRelay(deps: RelayDeps): Relay {
     return sql.begin(async (tx) => {
       const [row] = await tx<DueRow[]>`
         select d.id, d.channel, d.destination, d.idempotency_key, d.attempts,
-               o.report_id, o.kind, o.payload, o.recipient, o.created_at
+               -- A merged duplicate's reporter is told through the duplicate's own hotline ticket.
+               coalesce(o.recipient ->> 'reportId', o.report_id) as report_id,
+               o.kind, o.payload, o.recipient, o.created_at
         from notification_deliveries d join notification_outbox o on o.id = d.outbox_id
         where d.status = 'pending' and d.next_attempt_at <= now()
         order by d.next_attempt_at, d.id
@@ -208,8 +211,20 @@ export function createRelay(deps: RelayDeps): Relay {
       const [{ attempt } = { attempt: 1 }] = await tx<{ attempt: number }[]>`
         select coalesce(max(attempt), 0)::int + 1 as attempt from delivery_attempts where delivery_id = ${row.id}`;
       const attempts = row.attempts + 1;
+      const opened: string[] = [];
+      // Opening an identity is always on the record, for a machine as for a person.
+      const recordReads = async () => {
+        for (const vaultRef of opened)
+          await tx`
+            insert into identity_reads (actor_id, actor_role, report_id, vault_ref, purpose, note, request_id)
+            values ('bihuan-delivery', 'system', ${row.report_id}, ${vaultRef}, 'notification',
+                    ${row.kind}, ${row.idempotency_key})`;
+      };
       try {
-        const detail = await send(tx, row);
+        // In a savepoint: a statement that fails inside the send must not abort the transaction
+        // that records the failure (the delivery would stay pending, retried for ever).
+        const detail = await tx.savepoint((sp) => send(sp, row, (ref) => opened.push(ref)));
+        await recordReads();
         await tx`
           update notification_deliveries
           set status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_error = null
@@ -219,6 +234,7 @@ export function createRelay(deps: RelayDeps): Relay {
           values (${row.id}, ${attempt}, ${startedAt}, 'delivered', ${detail})`;
         log.info({ delivery: row.id, channel: row.channel, kind: row.kind, attempt }, 'delivered');
       } catch (err) {
+        await recordReads();
         const failure =
           err instanceof DeliveryFailure ? err : new DeliveryFailure((err as Error).message, false);
         const dead = failure.permanent || attempts >= config.maxAttempts;

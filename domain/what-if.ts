@@ -66,7 +66,8 @@ function deadlineUnder(
   c: ClockFact,
 ): number | undefined {
   if (!(c.clock in policy.clocks) || !policy.clocks[c.clock as keyof Policy['clocks']]) return undefined;
-  const handlerDueAt = c.clock === 'rectification' ? (report.rectificationDueAt ?? c.dueAt) : undefined;
+  // Each rectification ran to the deadline the handler set for it (a rejected review sets another).
+  const handlerDueAt = c.clock === 'rectification' ? c.dueAt : undefined;
   try {
     return Date.parse(
       scheduleClock(policy, calendar, {

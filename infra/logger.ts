@@ -55,7 +55,7 @@ function hideClaimCodes(req: unknown): unknown {
   };
   return {
     method: r.method,
-    url: typeof r.url === 'string' ? r.url.replace(/^(\/status\/)[^/?#]+/, '$1[claim code]') : r.url,
+    url: typeof r.url === 'string' ? r.url.replace(/(\/status\/)[^/?#]+/gi, '$1[claim code]') : r.url,
     host: r.host,
     remoteAddress: r.ip,
     remotePort: r.socket?.remotePort,

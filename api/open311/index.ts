@@ -6,7 +6,7 @@ import { TERMINAL_STAGES, type StageName } from '../../domain/report/report-stat
 import { CATEGORIES, type Category } from '../../domain/vocabulary.js';
 import { actorOfApiKey } from '../platform/api-keys.js';
 import { ProblemError } from '../platform/problems.js';
-import { earlierIntake, receiveReport, type IntakeDeps } from '../reports/intake.js';
+import { earlierReceivedAt, receiveReport, type IntakeDeps } from '../reports/intake.js';
 import { reportWorkflowId } from '../../domain/report/report-id.js';
 import {
   errorsBody,
@@ -34,7 +34,6 @@ import {
  * must be a valid intake key. The routes are outside the OpenAPI document: their contract is the
  * GeoReport specification.
  */
-const PUBLIC_REPLIES = ['rejected', 'interim_reply_given', 'feedback_given'] as const;
 const MAX_RANGE_DAYS = 90;
 const DAY = 86_400_000;
 
@@ -62,7 +61,6 @@ interface ReportRow {
   district: string;
   street: string | null;
   feedback_due: Date | null;
-  note: string | null;
 }
 
 /** Register with `{ prefix: '/open311/v2' }`. */
@@ -120,7 +118,8 @@ export function open311Routes(deps: { sql: postgres.Sql; intake: IntakeDeps; rat
       return {
         service_request_id: requestIdOf(r.report_id),
         status: (TERMINAL_STAGES as readonly string[]).includes(r.stage) ? 'closed' : 'open',
-        status_notes: r.note ?? STAGE_LABELS[r.stage] ?? r.stage,
+        // The stage only: what the handler wrote to the reporter stays behind the claim code.
+        status_notes: STAGE_LABELS[r.stage] ?? r.stage,
         service_name: CATEGORIES[code] ?? code,
         service_code: code,
         description: '',
@@ -144,10 +143,7 @@ export function open311Routes(deps: { sql: postgres.Sql; intake: IntakeDeps; rat
         select r.report_id, r.stage, r.category, r.unit_id, r.received_at, r.updated_at, r.district, r.street,
                (select due_at from report_clocks c
                  where c.report_id = r.report_id and c.clock = 'feedback' and c.stopped_at is null
-                 order by occurrence desc limit 1) as feedback_due,
-               (select coalesce(e.data ->> 'summary', e.data ->> 'reason') from report_events e
-                 where e.report_id = r.report_id and e.type in ${sql([...PUBLIC_REPLIES])}
-                 order by e.sequence desc limit 1) as note
+                 order by occurrence desc limit 1) as feedback_due
         from reports r
         where ${where}
         order by r.received_at desc, r.report_id
@@ -159,7 +155,13 @@ export function open311Routes(deps: { sql: postgres.Sql; intake: IntakeDeps; rat
 
     app.get('/:file', { schema: { hide: true } }, async (req, reply) => {
       const { name, format } = parseFile((req.params as { file: string }).file);
-      const q = req.query as Record<string, string | undefined>;
+      // A parameter given twice arrives as a list: the first counts, as most servers read it.
+      const q = Object.fromEntries(
+        Object.entries(req.query as Record<string, string | string[] | undefined>).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v[0] : v,
+        ]),
+      );
       if (name === 'discovery') {
         const base = `${req.protocol}://${req.host}/open311/v2`;
         const doc = {
@@ -263,17 +265,18 @@ export function open311Routes(deps: { sql: postgres.Sql; intake: IntakeDeps; rat
         const form = (req.body ?? {}) as RequestForm;
         const client = await clientOf(form.api_key ?? '');
         const key = req.headers['idempotency-key'];
-        const body = toIntakeBody(form, {
+        const draft = toIntakeBody(form, {
           receivedAt: new Date(await deps.intake.now()).toISOString(),
           defaultDistrict: await defaultDistrict(),
           idempotencyKey: typeof key === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(key) ? key : undefined,
           filedBy: client!,
         });
-        // A retry under the same key answers as the first request did (its time of receipt differs).
-        const earlier = await earlierIntake(deps.intake, reportWorkflowId(body.channel, body.externalId));
-        const outcome = earlier
-          ? { created: false, response: earlier }
-          : await receiveReport(deps.intake, body, client);
+        // A retry under the same key is the same request with the first one's time of receipt: the
+        // intake path then answers as it did (starting the workflow if the first attempt could not),
+        // and a different body under the same key is a conflict.
+        const earlier = await earlierReceivedAt(sql, reportWorkflowId(draft.channel, draft.externalId));
+        const body = earlier ? { ...draft, receivedAt: earlier } : draft;
+        const outcome = await receiveReport(deps.intake, body, client);
         const claim = outcome.response.claimCode;
         const rows = [
           {

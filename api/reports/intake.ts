@@ -70,10 +70,10 @@ export async function receiveReport(
   const created = await sql.begin(async (tx) => {
     const inserted = await tx`
       insert into intake_requests
-        (channel, external_id, report_id, body_hash, reporter_ref, claim_code, response, filed_by)
+        (channel, external_id, report_id, body_hash, reporter_ref, claim_code, response, filed_by, received_at)
       values (${body.channel}, ${body.externalId}, ${reportId}, ${vault.fingerprint(canonical)},
               ${tx.json(reporterRef)}, ${claimCode ? tx.json(sealedToJson(vault.seal(claimCode, reportId))) : null},
-              ${tx.json(response)}, ${filedBy ?? null})
+              ${tx.json(response)}, ${filedBy ?? null}, ${body.receivedAt})
       on conflict do nothing
       returning 1`;
     if (inserted.length === 0) return false;
@@ -103,16 +103,14 @@ export async function receiveReport(
 }
 
 /**
- * What a report's intake answered, for a client that retries under its own idempotency key
- * (Open311's `Idempotency-Key`, where the body carries no time of its own to compare by): the
- * first answer, claim code included, or nothing when no such report was received.
+ * When an earlier request for this report said it was received, if there was one: a client that
+ * retries under its own idempotency key (Open311's `Idempotency-Key`, whose requests carry no time
+ * of their own) sends the same body only with that time. Rows from before 0.8 have none.
  */
-export async function earlierIntake(deps: Pick<IntakeDeps, 'sql' | 'vault'>, reportId: string) {
-  const [row] = await deps.sql<Pick<IntakeRow, 'claim_code' | 'response'>[]>`
-    select claim_code, response from intake_requests where report_id = ${reportId}`;
-  if (!row) return undefined;
-  const code = row.claim_code ? deps.vault.open(sealedFromJson(row.claim_code), reportId) : undefined;
-  return { ...row.response, ...(code ? { claimCode: code } : {}) };
+export async function earlierReceivedAt(sql: Sql, reportId: string): Promise<string | undefined> {
+  const [row] = await sql<{ received_at: Date | null }[]>`
+    select received_at from intake_requests where report_id = ${reportId}`;
+  return row?.received_at?.toISOString();
 }
 
 /** Starts (or reaches) the workflow, then records that it exists. Safe to call more than once. */

@@ -106,10 +106,12 @@ export const pauseApprovalSteps = defineSteps({
     apply(s, input, ctx) {
       const request = pendingPause(s)!;
       const clock = runningClock(s, request.clock);
-      // The step it would pause is over, already paused or out of pauses: approving changes nothing.
+      // The step it would pause is over or with another unit, already paused or out of pauses:
+      // approving changes nothing.
       const lapsed =
         input.decision === 'approved' &&
-        (stepClockOf(s) !== request.clock ||
+        (request.unitId !== s.unitId ||
+          stepClockOf(s) !== request.clock ||
           !clock ||
           clock.pausedSince !== undefined ||
           (clock.pauses ?? 0) >= (ctx.policy.pause?.maxPauses ?? Infinity));

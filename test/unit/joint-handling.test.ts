@@ -187,4 +187,12 @@ describe('补充材料 through approval (v7)', () => {
     expect(s.pauseRequests![0]!.decision).toMatchObject({ decision: 'approved', lapsed: true });
     expect(s.clocks.some((c) => c.pausedSince !== undefined)).toBe(false);
   });
+  it('approved after the report went to another unit: lapsed, the new unit’s clock untouched', () => {
+    const { s, now } = verifying();
+    drive(s, 'pauseClock', pause, now, v7);
+    drive(s, 'recallReport', { actor: dispatcher, unitId: 'unit-b', reason: '改派' }, after(1, now), v7);
+    drive(s, 'decidePause', { actor: dispatcher, decision: 'approved', reason: '同意' }, after(2, now), v7);
+    expect(s.pauseRequests![0]!.decision).toMatchObject({ decision: 'approved', lapsed: true });
+    expect(s.clocks.some((c) => c.stoppedAt === undefined && c.pausedSince !== undefined)).toBe(false);
+  });
 });

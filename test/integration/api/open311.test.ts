@@ -81,6 +81,14 @@ describe('Open311 GeoReport v2', () => {
     expect([again.statusCode, again.json<{ service_request_id: string }[]>()[0]!.service_request_id]).toEqual(
       [200, created!.service_request_id],
     );
+    // The same key with another body is a conflict, not a second report.
+    const other = await post(
+      'json',
+      { ...specExample(api.keys.intake!), description: 'Another hazard entirely' },
+      { 'idempotency-key': 'spec-example-1' },
+    );
+    expect(other.statusCode).toBe(409);
+    expect(other.json<{ code: number }[]>()[0]!.code).toBe(409);
     const view = (await api.get(reportUrl(`report:${created!.service_request_id}`), 'dispatcher')).json<{
       reporter: { kind: string };
       intake: { channel: string; categoryHint: string; location: { address: string; district: string } };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../../../api/platform/api-keys.js';
 import { createLogger } from '../../../infra/logger.js';
 import {
@@ -108,8 +108,18 @@ describe('the citizen status page and the hotline feed', () => {
       items: { cursor: string; id: string; type: string; data: { reportId: string } }[];
       next: string;
     };
-    const all = (await api.get('/v1/feed', 'intake')).json<Page>();
-    const mine = all.items.filter((i) => [rejected.id, answered.id].includes(i.data.reportId));
+    // The feed holds back the last few seconds of the outbox (rows may still be committing around them).
+    let all: Page = { items: [], next: '' };
+    const mineOf = (page: Page) =>
+      page.items.filter((i) => [rejected.id, answered.id].includes(i.data.reportId));
+    await vi.waitFor(
+      async () => {
+        all = (await api.get('/v1/feed', 'intake')).json<Page>();
+        expect(mineOf(all)).toHaveLength(3);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    const mine = mineOf(all);
     expect(mine.map((i) => [i.data.reportId, i.type])).toEqual([
       [rejected.id, 'report.rejection_notice'],
       [answered.id, 'report.acceptance_notice'],
