@@ -4,6 +4,7 @@ import type { Authorize } from '../platform/authentication.js';
 import { boardRoutes } from './board-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { statisticsRoutes } from './statistics-routes.js';
+import { policyRoutes } from './policy-routes.js';
 import { whatIfRoutes } from './what-if-routes.js';
 import type { PolicyRegistry } from '../../infra/policy-registry.js';
 
@@ -20,6 +21,7 @@ export function supervisionPlugin(deps: {
   return async (app) => {
     await app.register(statisticsRoutes(deps));
     await app.register(whatIfRoutes(deps));
+    await app.register(policyRoutes(deps));
     await app.register(boardRoutes(deps));
     await app.register(exportRoutes(deps));
   };

@@ -145,4 +145,24 @@ describe('what-if: a proposed policy over recorded reports', () => {
     const verification = rows.find((r) => r[1] === '核查' && r[2] === '全部');
     expect(verification?.slice(3)).toEqual([3, 2, 1, 0.6667, 0.3333, 1, 0]);
   });
+  it('lists the policy versions with their sources and the reports under each', async () => {
+    const res = await api.get('/v1/policies', 'supervisor');
+    expect(res.statusCode).toBe(200);
+    const list = res.json<
+      {
+        id: string;
+        version: number;
+        current: boolean;
+        source: string;
+        reports: { total: number; open: number };
+      }[]
+    >();
+    const v7 = list.find((p) => p.id === 'district-default' && p.version === 7)!;
+    expect(v7).toMatchObject({ current: true, reports: { total: 3, open: 3 } });
+    expect(v7.source).toContain('安监总财〔2018〕19号');
+    expect(list.find((p) => p.id === 'district-default' && p.version === 6)).toMatchObject({
+      current: false,
+      reports: { total: 0, open: 0 },
+    });
+  });
 });
