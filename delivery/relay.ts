@@ -268,19 +268,29 @@ export function createRelay(deps: RelayDeps): Relay {
         const timer = setTimeout(done, ms);
         signal.addEventListener('abort', done, { once: true });
       });
-    // Several loops deliver side by side; each locks its own row.
-    const lane = async () => {
+    // Several lanes deliver side by side, each locking its own row. The first also plans new
+    // outbox rows — when it finds nothing due, and at least every pollMs while busy — rather than
+    // every lane before every delivery.
+    let plannedAt = 0;
+    const planNow = async (): Promise<number> => {
+      plannedAt = Date.now();
+      return plan();
+    };
+    const lane = async (index: number) => {
+      const planner = index === 0;
       while (!signal.aborted) {
         try {
-          await plan();
-          if (!(await deliverOne())) await sleep(config.pollMs);
+          if (planner && Date.now() - plannedAt >= config.pollMs) await planNow();
+          if (await deliverOne()) continue;
+          if (planner && (await planNow()) > 0) continue;
+          await sleep(config.pollMs);
         } catch (err) {
           log.error({ err }, 'delivery relay: the database failed; trying again');
           await sleep(config.pollMs);
         }
       }
     };
-    await Promise.all(Array.from({ length: config.concurrency }, lane));
+    await Promise.all(Array.from({ length: config.concurrency }, (_, i) => lane(i)));
   }
 
   return { plan, deliverOne, run, close: () => mailer?.close() };
