@@ -1,5 +1,6 @@
 import { scheduleClock, ScheduleError, type DeadlineCalendar } from './deadline-schedule.js';
 import type { Policy } from './policy.js';
+import { proposeRewardAmount, type RewardBasis } from './reward-rule.js';
 import type { ClockName, Urgency } from './vocabulary.js';
 
 /**
@@ -31,6 +32,8 @@ export interface ReportFact {
   readonly rectificationDueAt: string | null;
   /** The policy the report ran under, as recorded. */
   readonly policy: Policy;
+  /** The reward as proposed: the basis and what the rule gave (recorded from 0.8 on). */
+  readonly reward?: { readonly basis: RewardBasis; readonly computedAmountFen: number };
   readonly clocks: readonly ClockFact[];
 }
 
@@ -54,6 +57,16 @@ export interface WhatIfResult {
   readonly byUnit: readonly WhatIfRow[];
   /** Clocks left out, and why: the proposal runs no such clock, or its deadline cannot be computed. */
   readonly skipped: Readonly<Record<string, number>>;
+  /**
+   * Rewards the proposal's rule would have computed otherwise, from each proposal's recorded basis
+   * (before any override, which people made and would make again).
+   */
+  readonly rewards: {
+    readonly compared: number;
+    readonly changed: number;
+    readonly beforeFen: number;
+    readonly afterFen: number;
+  };
 }
 
 const DAY = 86_400_000;
@@ -121,8 +134,16 @@ export function whatIfTally(proposal: Policy, calendar: DeadlineCalendar) {
     if (before && !after) row.breachesAppear += 1;
     if (!before && after) row.breachesDisappear += 1;
   };
+  const rewards = { compared: 0, changed: 0, beforeFen: 0, afterFen: 0 };
   function addReport(report: ReportFact): void {
     count += 1;
+    if (report.reward) {
+      const after = proposeRewardAmount(proposal.reward.rule, report.reward.basis).amountFen;
+      rewards.compared += 1;
+      rewards.beforeFen += report.reward.computedAmountFen;
+      rewards.afterFen += after;
+      if (after !== report.reward.computedAmountFen) rewards.changed += 1;
+    }
     for (const c of report.clocks) {
       if (c.endedHow !== 'done' || c.stoppedAt === null || c.misrouted) continue;
       let recorded: number | undefined;
@@ -157,6 +178,7 @@ export function whatIfTally(proposal: Policy, calendar: DeadlineCalendar) {
       byStep: all.filter((r) => r.unitId === null),
       byUnit: all.filter((r) => r.unitId !== null),
       skipped: { ...skipped },
+      rewards: { ...rewards },
     };
   }
   return { add: addReport, result };

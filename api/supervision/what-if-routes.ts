@@ -69,6 +69,12 @@ export function whatIfRoutes(deps: {
                       byStep: Type.Array(Row),
                       byUnit: Type.Array(Row),
                       skipped: Type.Record(Type.String(), Type.Integer()),
+                      rewards: Type.Object({
+                        compared: Type.Integer(),
+                        changed: Type.Integer(),
+                        beforeFen: Type.Integer(),
+                        afterFen: Type.Integer(),
+                      }),
                     })
                   : Type.String({ contentMediaType: CONTENT_TYPES.xlsx }),
               ...problemResponses,

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { Policy } from '../../domain/policy.js';
+import type { RewardBasis } from '../../domain/reward-rule.js';
 import type { ClockName, Urgency } from '../../domain/vocabulary.js';
 import { CLOCKS } from '../../domain/vocabulary.js';
 import { whatIfTally, type ReportFact, type WhatIfResult, type WhatIfRow } from '../../domain/what-if.js';
@@ -27,12 +28,16 @@ export async function runWhatIf(
         urgency: Urgency;
         rectification_due_at: Date | null;
         policy: { id: string; version: number } | null;
+        reward: { basis?: RewardBasis; computedAmountFen?: number } | null;
       }[]
     >`
       select r.report_id, r.urgency, r.rectification_due_at,
         (select e.data from report_events e
           where e.report_id = r.report_id and e.type = 'policy_fixed'
-          order by e.sequence desc limit 1) as policy
+          order by e.sequence desc limit 1) as policy,
+        (select e.data from report_events e
+          where e.report_id = r.report_id and e.type = 'reward_proposed'
+          order by e.sequence desc limit 1) as reward
       from reports r
       where r.received_at >= ${period.from} and r.received_at < ${period.to} and r.report_id > ${after}
       order by r.report_id limit ${batchSize}`;
@@ -64,6 +69,10 @@ export async function runWhatIf(
         urgency: r.urgency,
         rectificationDueAt: r.rectification_due_at?.toISOString() ?? null,
         policy: policyOf(r.policy.id, r.policy.version),
+        // Proposals before 0.8 did not record their basis: they are not compared.
+        ...(r.reward?.basis && r.reward.computedAmountFen !== undefined
+          ? { reward: { basis: r.reward.basis, computedAmountFen: r.reward.computedAmountFen } }
+          : {}),
         clocks: (byReport.get(r.report_id) ?? []).map((c) => ({
           clock: c.clock,
           occurrence: c.occurrence,

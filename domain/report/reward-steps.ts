@@ -166,7 +166,13 @@ export const rewardSteps = defineSteps({
         ...(input.override ? { overrideReason: input.override.reason } : {}),
       };
       finishClock(s, 'reward_proposal', ctx.now);
-      record(s, 'reward_proposed', ctx, { amountFen: proposal.amountFen, explanation: proposal.explanation });
+      // The basis and what the rule gave are on the record (0.8 on): a what-if judges them again.
+      record(s, 'reward_proposed', ctx, {
+        amountFen: proposal.amountFen,
+        explanation: proposal.explanation,
+        basis: input.basis,
+        computedAmountFen: computed.amountFen,
+      });
       setStage(s, { name: 'reward_proposed', proposedBy: ctx.actor.id });
       return [{ kind: 'start_clock', clock: 'reward_approval' }];
     },

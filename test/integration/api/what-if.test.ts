@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { projectPath } from '../../../infra/project-paths.js';
-import { anIntakeBody, createApiEnv, reportUrl, type ApiEnv } from '../../support/api-env.js';
+import {
+  anIntakeBody,
+  createApiEnv,
+  handleToRewardThroughApi,
+  reportUrl,
+  type ApiEnv,
+} from '../../support/api-env.js';
+import { NOT_EXCLUDED } from '../../support/reports.js';
 import { HOUR } from '../../support/report-env.js';
 
 /**
@@ -163,6 +170,50 @@ describe('what-if: a proposed policy over recorded reports', () => {
     expect(list.find((p) => p.id === 'district-default' && p.version === 6)).toMatchObject({
       current: false,
       reports: { total: 0, open: 0 },
+    });
+  });
+});
+
+describe('what-if: rewards under another rule', () => {
+  let api: ApiEnv;
+  beforeAll(async () => {
+    api = await createApiEnv();
+    // One report rewarded on a fine of ¥100,000: 15 % under the national rule is ¥15,000.
+    const body = anIntakeBody();
+    const { id, claimCode } = (await api.post('/v1/reports', 'intake', body)).json<{
+      id: string;
+      claimCode: string;
+    }>();
+    await handleToRewardThroughApi(api, id, claimCode, { fineFen: 10_000_000 });
+    const proposed = await api.post(reportUrl(id, 'propose-reward'), 'reward_proposer', {
+      basis: { kind: 'fine', fineFen: 10_000_000 },
+      declaration: NOT_EXCLUDED,
+    });
+    expect(proposed.statusCode, proposed.body).toBe(200);
+    await vi.waitFor(
+      async () =>
+        expect((await api.t.sql`select 1 from report_events where type = 'reward_proposed'`).length).toBe(1),
+      { timeout: 20_000, interval: 100 },
+    );
+  });
+  afterAll(() => api?.close());
+
+  it('computes each recorded proposal again under the proposed rule', async () => {
+    const policy = proposal(7) as unknown as { reward: { rule: { fine: Record<string, number> } } };
+    const tenPercent = {
+      ...policy,
+      reward: {
+        ...policy.reward,
+        rule: { ...policy.reward.rule, fine: { ...policy.reward.rule.fine, rateBasisPoints: 1000 } },
+      },
+    };
+    const res = await api.post('/v1/policies/what-if', 'supervisor', { policy: tenPercent, ...PERIOD });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<{ rewards: unknown }>().rewards).toEqual({
+      compared: 1,
+      changed: 1,
+      beforeFen: 1_500_000,
+      afterFen: 1_000_000,
     });
   });
 });
