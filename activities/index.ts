@@ -1,6 +1,7 @@
 import type { Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { createDeadlineActivities } from './deadlines.js';
+import { createCalendarStore, type CalendarStore } from '../infra/calendar-store.js';
 import { createLedgerActivities } from './reward-ledger.js';
 import { createNotificationActivities } from './notifications.js';
 import type { PolicyRegistry } from '../infra/policy-registry.js';
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   readonly sql: Sql;
   readonly log: Logger;
   readonly policies: PolicyRegistry;
+  /** The work calendar with the years imported into the database (one is made when not given). */
+  readonly calendars?: CalendarStore;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createDeadlineActivities(deps),
+    ...createDeadlineActivities({ ...deps, calendars: deps.calendars ?? createCalendarStore(deps.sql) }),
     ...createProjectionActivities(deps),
     ...createNotificationActivities(deps),
     ...createLedgerActivities(deps),

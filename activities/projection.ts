@@ -1,4 +1,5 @@
 import type { Projection, ReportSummary } from '../domain/report/report-summary.js';
+import type { DeadlineRecomputed } from '../domain/report/deadline-recompute-steps.js';
 import { INSERT_ONLY_COLUMNS, reportColumnsOf } from '../infra/read-model.js';
 import type postgres from 'postgres';
 import { refuseBadData } from './data-errors.js';
@@ -36,6 +37,8 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
     on_time: c.onTime,
     ended_how: c.endedHow,
     misrouted: c.misrouted,
+    calendar_version: c.calendarVersion,
+    uncertain_days: c.uncertainDays,
   }));
   await tx`
     insert into report_clocks ${tx(rows as never)}
@@ -43,7 +46,32 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
       unit_id = excluded.unit_id, started_at = excluded.started_at, warn_at = excluded.warn_at,
       due_at = excluded.due_at, stopped_at = excluded.stopped_at, paused = excluded.paused,
       overdue = excluded.overdue, rungs_fired = excluded.rungs_fired, on_time = excluded.on_time,
-      ended_how = excluded.ended_how, misrouted = excluded.misrouted`;
+      ended_how = excluded.ended_how, misrouted = excluded.misrouted,
+      calendar_version = excluded.calendar_version, uncertain_days = excluded.uncertain_days`;
+}
+
+/** The audit rows of deadlines fixed again (issue 17), from the timeline events that say so. */
+async function recordDeadlineMoves(tx: Tx, reportId: string, events: Projection['events']): Promise<void> {
+  const rows = events
+    .filter((e) => e.type === 'deadline_recomputed')
+    .map((e) => {
+      const d = e.data as unknown as DeadlineRecomputed;
+      return {
+        report_id: reportId,
+        sequence: e.sequence,
+        change_id: d.changeId,
+        clock: d.clock,
+        occurrence: d.occurrence,
+        unit_id: d.unitId ?? null,
+        from_due_at: d.from,
+        to_due_at: d.to,
+        from_provenance: tx.json(d.fromProvenance as never),
+        to_provenance: tx.json(d.toProvenance as never),
+        moved_at: e.at,
+      };
+    });
+  if (rows.length > 0)
+    await tx`insert into deadline_moves ${tx(rows as never)} on conflict (report_id, sequence) do nothing`;
 }
 
 /** Writes one projection inside the caller's transaction (the activity, and the rebuild). */
@@ -58,6 +86,7 @@ export async function writeProjection(tx: Tx, { summary, events }: Projection): 
       data: e.data ?? {},
     }));
     await tx`insert into report_events ${tx(rows as never)} on conflict (report_id, sequence) do nothing`;
+    await recordDeadlineMoves(tx, summary.reportId, events);
   }
   if (await upsertReport(tx, summary)) await upsertClocks(tx, summary);
 }

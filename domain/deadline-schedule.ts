@@ -121,6 +121,12 @@ function rungAt(calendar: DeadlineCalendar, due: number, step: LadderStep, notes
     : addWorkingDays(calendar, due, step.after.workingDays, notes);
 }
 
+/** Between a pause's two instants in `provenance.pauses` (an en dash: never in an ISO instant). */
+const PAUSE_SEPARATOR = '–';
+
+/** How an approved extension's rule begins: the deadline is the approver's date, not the policy's. */
+const EXTENDED_RULE = 'extended to ';
+
 /** A schedule request the policy cannot satisfy (e.g. a rectification deadline beyond its cap). */
 export class ScheduleError extends Error {
   override readonly name = 'ScheduleError';
@@ -142,7 +148,7 @@ export function scheduleClock(
   if (req.extension) {
     due = Date.parse(req.extension.dueAt);
     if (!(due > start)) throw new ScheduleError('an extended deadline must be after the step started');
-    rule = `extended to ${req.extension.dueAt} by ${req.extension.approvedBy}: ${req.extension.reason}`;
+    rule = `${EXTENDED_RULE}${req.extension.dueAt} by ${req.extension.approvedBy}: ${req.extension.reason}`;
   } else if (req.clock === 'rectification') {
     const cap = policy.clocks.rectification.due.maxCalendarDays;
     due = Date.parse(req.handlerDueAt ?? '');
@@ -189,7 +195,7 @@ export function scheduleClock(
       ...(notes.length > 0 ? { calendarFallback: notes[0] } : {}),
       ...(provisional.length > 0
         ? {
-            calendarProvisional: `${provisional.map((y) => y.version).join(', ')}: statutory days off only, no State Council notice yet (no 调休); recomputed when it is imported`,
+            calendarProvisional: provisionalNote(provisional),
           }
         : {}),
     },
@@ -276,8 +282,84 @@ export function shiftSchedule(
     rungs: spec.ladder.map((step) => ({ rung: step.rung, at: iso(rungAt(calendar, moved, step, notes)) })),
     provenance: {
       ...schedule.provenance,
-      pauses: [...(schedule.provenance.pauses ?? []), `${pause.from}–${pause.to}: ${held}`],
+      pauses: [...(schedule.provenance.pauses ?? []), `${pause.from}${PAUSE_SEPARATOR}${pause.to}: ${held}`],
       ...(notes.length > 0 && !schedule.provenance.calendarFallback ? { calendarFallback: notes[0] } : {}),
     },
   };
 }
+
+const PAUSE_TEXT = /^(\S+?)–(\S+?): /;
+
+/** The pauses recorded in a schedule's provenance, oldest first (see shiftSchedule). */
+export function pausesOf(schedule: ClockSchedule): { from: string; to: string }[] {
+  return (schedule.provenance.pauses ?? []).map((text) => {
+    const m = PAUSE_TEXT.exec(text);
+    if (!m) throw new ScheduleError(`unreadable pause in the provenance: ${text}`);
+    return { from: m[1]!, to: m[2]! };
+  });
+}
+
+/** Whether a person fixed the deadline (the handler's rectification date, an approved extension). */
+export const setByPerson = (schedule: ClockSchedule): boolean =>
+  schedule.clock === 'rectification' || schedule.provenance.rule.startsWith(EXTENDED_RULE);
+
+/**
+ * A running clock's schedule fixed again, under another policy version or a newer calendar (issue
+ * 17): from its recorded start, as `scheduleClock` fixes it, with every recorded pause applied
+ * again through `shiftSchedule`. A deadline a person set stays where it is, moved only by what
+ * moved it already; its warning and ladder follow the policy. Throws `ScheduleError` where the
+ * policy runs no such clock. Pure.
+ */
+export function rescheduleClock(
+  policy: Policy,
+  calendar: DeadlineCalendar,
+  schedule: ClockSchedule,
+  urgency?: Urgency,
+): ClockSchedule {
+  const spec = policy.clocks[policyClockOf(schedule.clock)];
+  if (!spec)
+    throw new ScheduleError(`policy ${policy.id} v${policy.version} runs no ${schedule.clock} clock`);
+  if (!setByPerson(schedule)) {
+    let next = scheduleClock(policy, calendar, {
+      clock: schedule.clock,
+      occurrence: schedule.occurrence,
+      startedAt: schedule.startedAt,
+      ...((schedule.urgency ?? urgency) ? { urgency: schedule.urgency ?? urgency } : {}),
+    });
+    for (const pause of pausesOf(schedule)) next = shiftSchedule(policy, calendar, next, pause);
+    return next;
+  }
+  const start = Date.parse(schedule.startedAt);
+  const due = Date.parse(schedule.dueAt);
+  const notes: string[] = [];
+  const rungInstants = spec.ladder.map((step) => rungAt(calendar, due, step, notes));
+  const countsWorkingDays = spec.ladder.some((step) => 'workingDays' in step.after);
+  const provisional = countsWorkingDays
+    ? (calendar.provisionalYears?.(start, Math.max(due, ...rungInstants)) ?? [])
+    : [];
+  const warnBefore = spec.warnBeforeHours * HOUR;
+  const warnAt = due - start > warnBefore ? due - warnBefore : start + Math.floor((due - start) / 2);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const { calendarFallback: _fallback, calendarProvisional: _provisional, ...kept } = schedule.provenance;
+  return {
+    ...schedule,
+    warnAt: iso(warnAt),
+    rungs: spec.ladder.map((step, i) => ({ rung: step.rung, at: iso(rungInstants[i]!) })),
+    provenance: {
+      ...kept,
+      policyId: policy.id,
+      policyVersion: policy.version,
+      calendarVersion: calendar.version,
+      ...(notes.length > 0 ? { calendarFallback: notes[0] } : {}),
+      ...(provisional.length > 0 ? { calendarProvisional: provisionalNote(provisional) } : {}),
+    },
+  };
+}
+
+function provisionalNote(years: readonly { readonly version: string }[]): string {
+  return `${years.map((y) => y.version).join(', ')}: statutory days off only, no State Council notice yet (no 调休); recomputed when it is imported`;
+}
+
+/** Whether a schedule counted days the calendar did not yet know for sure (provisional or fallback). */
+export const countedUncertainDays = (schedule: ClockSchedule): boolean =>
+  schedule.provenance.calendarProvisional !== undefined || schedule.provenance.calendarFallback !== undefined;

@@ -267,4 +267,24 @@ function checkDays(days: readonly CalendarDay[], what: string, year: number, pro
  * The calendar of the shipped years (`domain/calendar/*.json`), and after them the law's statutory
  * days off, provisional until the year's notice is imported: the default for deadlines.
  */
-export const workCalendar: WorkCalendar = createWorkCalendar([cn2025, cn2026], { beyond: statutoryYear });
+export const SHIPPED_YEARS: readonly CalendarYear[] = [cn2025, cn2026];
+export const workCalendar: WorkCalendar = createWorkCalendar(SHIPPED_YEARS, { beyond: statutoryYear });
+
+/** A year's data, checked as `createWorkCalendar` checks it: every defect found, none when usable. */
+export const calendarYearProblems = (year: CalendarYear): string[] => validate([year]);
+
+/** The year and revision of a version `cn-<year>.<revision>`; undefined for other versions. */
+export function parseCalendarVersion(version: string): { year: number; revision: number } | undefined {
+  const m = /^cn-(\d{4})\.(\d+)$/.exec(version);
+  return m ? { year: Number(m[1]), revision: Number(m[2]) } : undefined;
+}
+
+/** Whether a calendar holds `version`'s year at that revision or a later one. */
+export function holdsCalendarVersion(calendar: Pick<WorkCalendar, 'version'>, version: string): boolean {
+  const wanted = parseCalendarVersion(version);
+  if (!wanted) return false;
+  return calendar.version.split('+').some((v) => {
+    const held = parseCalendarVersion(v);
+    return held?.year === wanted.year && held.revision >= wanted.revision;
+  });
+}

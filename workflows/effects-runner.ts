@@ -1,7 +1,15 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Policy } from '../domain/policy.js';
-import { addClock, nextOccurrence, runningClock } from '../domain/report/clocks.js';
+import {
+  addClock,
+  effectiveDueAt,
+  nextOccurrence,
+  rescheduleClockState,
+  runningClock,
+} from '../domain/report/clocks.js';
+import { countedUncertainDays } from '../domain/deadline-schedule.js';
+import type { DeadlineRecomputed } from '../domain/report/deadline-recompute-steps.js';
 import type { Effect, Notification } from '../domain/report/effects.js';
 import { record } from '../domain/report/machine.js';
 import { payeeReference, recordPayment } from '../domain/report/reward-steps.js';
@@ -26,6 +34,50 @@ export function createEffects(deps: {
   nowIso: () => string;
 }) {
   const { state } = deps;
+
+  /**
+   * Policy and calendar over time (issue 17): every running clock (an adoption), or those that
+   * counted days the calendar did not yet know (an import), fixed again from its recorded start.
+   * Each one whose schedule changed says so on the timeline, with both provenances.
+   */
+  async function recompute(effect: Extract<Effect, { kind: 'recompute_deadlines' }>, now: string) {
+    const running = state.clocks.filter(
+      (c) => c.stoppedAt === undefined && (effect.policy !== undefined || countedUncertainDays(c.schedule)),
+    );
+    const result = await deps.local.recomputeDeadlines({
+      policy: effect.policy ?? state.policy,
+      ...(effect.calendarVersion ? { calendarVersion: effect.calendarVersion } : {}),
+      urgency: state.classification?.urgency ?? state.intake.urgencyHint,
+      schedules: running.map((c) => c.schedule),
+    });
+    const ctx = { now, actor: effect.actor };
+    const why = { reason: effect.reason, changeId: effect.changeId };
+    if (effect.policy) {
+      const from = state.policy;
+      deps.setPolicy(result.policy);
+      state.policy = { id: result.policy.id, version: result.policy.version };
+      record(state, 'policy_adopted', ctx, { ...state.policy, from, ...why });
+    }
+    running.forEach((clock, i) => {
+      const next = result.schedules[i];
+      if (!next || JSON.stringify(next) === JSON.stringify(clock.schedule)) return;
+      const before = clock.schedule;
+      const from = new Date(effectiveDueAt(clock)).toISOString();
+      rescheduleClockState(clock, next, now);
+      const moved: DeadlineRecomputed = {
+        clock: next.clock,
+        occurrence: next.occurrence,
+        ...(clock.unitId === undefined ? {} : { unitId: clock.unitId }),
+        from,
+        to: new Date(effectiveDueAt(clock)).toISOString(),
+        fromProvenance: before.provenance,
+        toProvenance: next.provenance,
+        ...why,
+      };
+      record(state, 'deadline_recomputed', ctx, { ...moved });
+    });
+  }
+
   return {
     async run(effects: readonly Effect[], now: string): Promise<void> {
       const notifications: Notification[] = [];
@@ -140,6 +192,9 @@ export function createEffects(deps: {
             );
             break;
           }
+          case 'recompute_deadlines':
+            await recompute(effect, now);
+            break;
           case 'link_duplicate':
             await getExternalWorkflowHandle(effect.intoReportId).signal(
               duplicateMergedSignal,

@@ -4,7 +4,7 @@ import { unitMayBeAssigned } from '../directory/repository.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type TSchema } from 'typebox';
 import { Closed } from '../../domain/schema.js';
-import { STEP_INPUTS, STEP_NAMES, type StepInput, type StepName } from '../../domain/report/step-inputs.js';
+import { REPORT_STEPS, STEP_INPUTS, type StepInput, type StepName } from '../../domain/report/step-inputs.js';
 import { STEPS } from '../../domain/report/steps.js';
 import { isTerminal } from '../../domain/report/report-state.js';
 import type { Actor } from '../../domain/vocabulary.js';
@@ -123,7 +123,7 @@ export function stepRoutes(deps: {
   authorize: Authorize;
 }): FastifyPluginAsyncTypebox {
   return (app) => {
-    for (const step of STEP_NAMES) {
+    for (const step of REPORT_STEPS) {
       const adapter = ADAPTERS[step];
       const roles = STEPS[step].roles;
       app.post(

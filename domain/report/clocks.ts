@@ -116,3 +116,27 @@ export function nextClockEvent(state: ReportState): ClockEvent | undefined {
 /** True while some running clock is past its deadline. */
 export const isOverdue = (state: Pick<ReportState, 'clocks'>): boolean =>
   state.clocks.some((c) => c.stoppedAt === undefined && c.overdue);
+
+/**
+ * Gives a running clock a schedule fixed again (a policy adopted, a calendar imported), and judges
+ * its warning, deadline and rungs against `now` afresh: what had fired and is still past stays
+ * fired (its notification went out, under a key that would add nothing again); what the new
+ * schedule puts in the future fires again when it comes; what it puts in the past and never
+ * fired fires at once.
+ */
+export function rescheduleClockState(clock: ClockState, schedule: ClockSchedule, now: string): void {
+  const at = (iso: string) => ms(iso) + clock.pausedMs;
+  const nowMs = ms(now);
+  clock.schedule = schedule;
+  if (clock.warned && at(schedule.warnAt) > nowMs) clock.warned = false;
+  if (clock.overdue && at(schedule.dueAt) > nowMs) clock.overdue = false;
+  let fired = 0;
+  while (
+    clock.overdue &&
+    fired < clock.rungsFired &&
+    fired < schedule.rungs.length &&
+    at(schedule.rungs[fired]!.at) <= nowMs
+  )
+    fired += 1;
+  clock.rungsFired = fired;
+}

@@ -1,4 +1,5 @@
-import type { ClockName, Urgency } from '../vocabulary.js';
+import type { PolicyRef } from '../policy.js';
+import type { Actor, ClockName, Urgency } from '../vocabulary.js';
 import type { DuplicateLink, Escalation } from './report-state.js';
 import type { NotificationKind } from './timeline-events.js';
 
@@ -52,7 +53,19 @@ export type Effect =
   | { readonly kind: 'record_escalation'; readonly escalation: Escalation }
   /** Pay the approved reward through the ledger, then record the payment (which closes the report). */
   | { readonly kind: 'disburse_reward'; readonly paidBy: string; readonly voucher?: string }
-  | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink };
+  | { readonly kind: 'link_duplicate'; readonly intoReportId: string; readonly duplicate: DuplicateLink }
+  /**
+   * Fix running deadlines again (issue 17): under `policy` when one is adopted (every running
+   * clock), else with a calendar holding `calendarVersion` (the clocks that counted uncertain days).
+   */
+  | {
+      readonly kind: 'recompute_deadlines';
+      readonly policy?: PolicyRef;
+      readonly calendarVersion?: string;
+      readonly reason: string;
+      readonly changeId: string;
+      readonly actor: Actor;
+    };
 
 /** A notification to a unit's case officer. */
 export const notifyUnit = (

@@ -1,3 +1,4 @@
+import { countedUncertainDays } from '../deadline-schedule.js';
 import { UNIT_CLOCKS } from './escalation-recipients.js';
 import { supportingUnitIds } from './joint-handling-steps.js';
 import { effectiveDueAt, endingOf, isOverdue, onTimeOf } from './clocks.js';
@@ -87,6 +88,10 @@ export interface ClockSummary {
   readonly endedHow: ClockEnd | null;
   /** It ran under an assignment that ended in a return or a reassignment the dispatcher approved. */
   readonly misrouted: boolean;
+  /** The calendar its deadline was counted with. */
+  readonly calendarVersion: string;
+  /** It counted days the calendar did not yet know (provisional or fallback): an import recomputes it. */
+  readonly uncertainDays: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -131,6 +136,8 @@ function summariseClock(s: Pick<ReportState, 'assignments' | 'disputes'>, c: Clo
     onTime: onTimeOf(c) ?? null,
     endedHow: endingOf(c) ?? null,
     misrouted: c.unitId === undefined && assignment !== undefined && misroutedAssignment(assignment),
+    calendarVersion: c.schedule.provenance.calendarVersion,
+    uncertainDays: countedUncertainDays(c.schedule),
   };
 }
 

@@ -14,6 +14,8 @@ export const RULE_CHANGES = {
   listedSupervisionRow: 'bihuan-0.3-listed-supervision-row',
   /** 0.8: the reporter is told the report was accepted (受理告知), as the hotline is. */
   acceptanceNotice: 'bihuan-0.8-acceptance-notice',
+  /** 0.9: an open report may adopt another policy version, and recompute after a calendar import. */
+  deadlineRecompute: 'bihuan-0.9-deadline-recompute',
 } as const;
 
 export type RuleChange = keyof typeof RULE_CHANGES;

@@ -203,6 +203,25 @@ export const STEP_INPUTS = {
     notes: Text(),
     followUpDueAt: Type.Optional(Instant),
   }),
+  /**
+   * An admin's audited move of an open report to another policy version (issue 17): its running
+   * deadlines are fixed again from their recorded starts. `changeId` names the adoption it is part of.
+   */
+  adoptPolicy: WithActor({
+    policyId: Id,
+    policyVersion: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    reason: Text(500),
+    changeId: Id,
+  }),
+  /**
+   * After a calendar import: running deadlines counted with provisional or fallback days are fixed
+   * again with a calendar holding at least `calendarVersion` (e.g. `cn-2027.1`).
+   */
+  recomputeDeadlines: WithActor({
+    calendarVersion: Type.String({ pattern: '^cn-[0-9]{4}\\.[0-9]{1,6}$' }),
+    reason: Text(500),
+    changeId: Id,
+  }),
   pauseClock: WithActor({ waitingFor: OneOf(['reporter', 'third_party'] as const), reason: Text() }),
   resumeClock: WithActor({ note: Type.Optional(Text()) }),
 } as const;
@@ -210,3 +229,11 @@ export const STEP_INPUTS = {
 export type StepName = keyof typeof STEP_INPUTS;
 export type StepInput<S extends StepName> = Static<(typeof STEP_INPUTS)[S]>;
 export const STEP_NAMES = Object.keys(STEP_INPUTS) as StepName[];
+
+/**
+ * Steps Bihuan's own procedures send (an adoption, a calendar import), each to many reports under
+ * one audited change: no report route of their own, so none bypasses the procedure's checks.
+ */
+export const SERVICE_STEPS = ['adoptPolicy', 'recomputeDeadlines'] as const satisfies readonly StepName[];
+/** The steps people take on one report, each with its route. */
+export const REPORT_STEPS = STEP_NAMES.filter((s) => !(SERVICE_STEPS as readonly StepName[]).includes(s));

@@ -1,4 +1,5 @@
 import { assignmentSteps } from './assignment-steps.js';
+import { deadlineRecomputeSteps } from './deadline-recompute-steps.js';
 import { extensionSteps } from './extension-steps.js';
 import { supervisionSteps } from './supervision-steps.js';
 import { feedbackSteps } from './feedback-steps.js';
@@ -25,4 +26,5 @@ export const STEPS: StepTable = {
   ...supervisionSteps,
   ...jointHandlingSteps,
   ...sideSteps,
+  ...deadlineRecomputeSteps,
 };

@@ -53,6 +53,8 @@ export const TIMELINE_EVENTS = {
   clock_paused: '时限暂停',
   clock_resumed: '时限恢复',
   deadline_shifted: '时限顺延',
+  policy_adopted: '改用新版政策',
+  deadline_recomputed: '时限重新计算',
   extension_requested: '延期申请',
   extension_decided: '延期审批',
   supervised: '督办（人工）',

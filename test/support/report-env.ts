@@ -5,7 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { loadPolicyRegistry } from '../../infra/policy-registry.js';
+import { loadPolicyRegistry, type PolicyRegistry } from '../../infra/policy-registry.js';
 import { createActivities, type Activities } from '../../activities/index.js';
 import { createLogger } from '../../infra/logger.js';
 import { projectPath } from '../../infra/project-paths.js';
@@ -37,6 +37,8 @@ export async function createReportEnv(
     restartable?: boolean;
     /** The policy a report runs under when its intake names none (district-default otherwise). */
     defaultPolicy?: string;
+    /** The policies the worker runs (the shipped ones otherwise), e.g. one a test deploys anew. */
+    policies?: PolicyRegistry;
   } = {},
 ) {
   const executable = inject('testServer');
@@ -51,10 +53,9 @@ export async function createReportEnv(
   });
   const db = await createTestDatabase();
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const policies = await loadPolicyRegistry(
-    projectPath('policies'),
-    opts.defaultPolicy ?? 'district-default',
-  );
+  const policies =
+    opts.policies ??
+    (await loadPolicyRegistry(projectPath('policies'), opts.defaultPolicy ?? 'district-default'));
   const real = createActivities({ sql: db.sql, log, policies });
   const taskQueue = `reports-${Math.random().toString(36).slice(2)}`;
   const makeWorker = () =>

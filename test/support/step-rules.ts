@@ -138,6 +138,21 @@ export const STEP_RULES: { readonly [S in StepName]: StepRule } = {
     wrongAt: 'accepted',
   },
   resumeClock: { roles: ['handler', 'dispatcher'], input: {}, wrongAt: 'accepted' },
+  adoptPolicy: {
+    roles: ['admin'],
+    input: {
+      policyId: 'district-default',
+      policyVersion: 2,
+      reason: '区里缩短核查时限',
+      changeId: 'change-1',
+    },
+    wrongAt: 'cancelled',
+  },
+  recomputeDeadlines: {
+    roles: ['admin'],
+    input: { calendarVersion: 'cn-2027.1', reason: '导入2027年节假日通知', changeId: 'change-2' },
+    wrongAt: 'cancelled',
+  },
 };
 
 /** Someone in `role`; a handler acts for `unitId`. */

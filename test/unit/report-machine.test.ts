@@ -133,6 +133,8 @@ const WHERE: {
   decidePause: pauseAsked,
   pauseClock: () => at('verifying'),
   resumeClock: paused,
+  adoptPolicy: () => at('rectifying'),
+  recomputeDeadlines: () => at('rectifying'),
 };
 
 const stageAt = (stage: StageName): ReportState =>

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoDistrict, seedDistrict } from '../../../api/directory/repository.js';
 import { stepPath } from '../../../api/reports/step-routes.js';
-import { STEP_NAMES } from '../../../domain/report/step-inputs.js';
+import { REPORT_STEPS } from '../../../domain/report/step-inputs.js';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
 
 /**
@@ -189,7 +189,7 @@ describe('authorisation: every role against every endpoint', () => {
   };
 
   it('covers every step route', () => {
-    expect(STEP_NAMES.map(stepPath).sort()).toEqual(
+    expect(REPORT_STEPS.map(stepPath).sort()).toEqual(
       Object.keys(MAY)
         .filter((e) => !e.includes(' '))
         .sort(),

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepPath } from '../../../api/reports/step-routes.js';
 import { PROBLEMS } from '../../../api/platform/problems.js';
-import { STEP_NAMES } from '../../../domain/report/step-inputs.js';
+import { REPORT_STEPS } from '../../../domain/report/step-inputs.js';
 import { anIntakeBody, createApiEnv, reportUrl, type ApiEnv } from '../../support/api-env.js';
 
 interface Operation {
@@ -26,7 +26,7 @@ const OPERATIONS = [
   'post /v1/reports',
   'get /v1/reports/{id}',
   'get /v1/reports/{id}/timeline',
-  ...STEP_NAMES.map((s) => `post /v1/reports/{id}/${stepPath(s)}`),
+  ...REPORT_STEPS.map((s) => `post /v1/reports/{id}/${stepPath(s)}`),
 ];
 
 describe('production manners: OpenAPI, metrics, request ids', () => {
