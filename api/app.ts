@@ -17,6 +17,7 @@ import type { Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { withTimeout } from '../infra/startup-error.js';
 import { temporalIsHealthy } from '../infra/temporal.js';
+import { createCalendarStore } from '../infra/calendar-store.js';
 import { KeyRing } from '../infra/vault.js';
 import { loadPolicyRegistry, type PolicyRegistry } from '../infra/policy-registry.js';
 import { intakeBounds } from '../domain/policy.js';
@@ -183,7 +184,8 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     { prefix: '/open311/v2' },
   );
   await app.register(identityRoutes({ access, sql: deps.sql, vault: deps.vault, authorize }), v1);
-  await app.register(supervisionPlugin({ sql: deps.sql, authorize, policies }), v1);
+  const calendars = createCalendarStore(deps.sql);
+  await app.register(supervisionPlugin({ sql: deps.sql, authorize, policies, access, calendars }), v1);
   await app.register(directoryRoutes({ sql: deps.sql, authorize }), v1);
   await app.register(deliveryRoutes({ sql: deps.sql, authorize }), v1);
   if (deps.config.mode !== 'production') await app.register(devOutboxRoutes({ sql: deps.sql, authorize }));

@@ -366,6 +366,45 @@ const jointHandled: Scenario = async (d) => {
   return { 'joint-handled': h };
 };
 
+/**
+ * From 0.9.0: policy and calendar over time — an open report adopts another policy version (here
+ * the district's rollback from v7 to v6: the shipped files hold no newer one), recomputes after a
+ * calendar import, then lets its verification deadline run out under the adopted version.
+ */
+const policyAdopted: Scenario = async (d) => {
+  const h = await d.start('GD-FIXTURE-ADOPTED');
+  await acceptAndAssign(d, h);
+  await d.step(h, 'adoptPolicy', {
+    actor: people.admin,
+    policyId: 'district-default',
+    policyVersion: 6,
+    reason: '区里撤回第7版的暂停审批规定',
+    changeId: 'fixture-adoption',
+  });
+  await d.step(h, 'recomputeDeadlines', {
+    actor: people.admin,
+    calendarVersion: 'cn-2026.1',
+    reason: '重新导入2026年节假日安排',
+    changeId: 'fixture-calendar',
+  });
+  // v6 verification: 7 working days from acceptance, the end of Wednesday 2 December.
+  await d.skip(12 * DAY);
+  await d.waitFor('the verification deadline escalates', async () =>
+    (await d.view(h)).escalations.some((e) => e.clock === 'verification'),
+  );
+  await d.step(h, 'startVerification', { actor: people.handlerA });
+  await d.step(h, 'submitVerification', {
+    actor: people.handlerA,
+    outcome: 'unsubstantiated',
+    findings: '现场未见隐患',
+    hazardsFound: 0,
+    majorHazard: false,
+  });
+  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '经核查不属实' });
+  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  return { 'policy-adopted': h };
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   rejected,
   rewardPaid,
@@ -376,4 +415,5 @@ export const SCENARIOS: readonly Scenario[] = [
   returnReviewedPaused,
   supervisedExtended,
   jointHandled,
+  policyAdopted,
 ];

@@ -9,6 +9,13 @@
  * Days off next to each other form one arrangement, named as the notice names it (国庆节、中秋节);
  * an adjusted workday belongs to the nearest arrangement of its festival. Check every date against
  * the notice before committing: the project decides deadlines with this file, not with the package.
+ *
+ * Into a running system, without a release (the notice reaches open reports at once):
+ *
+ *   BIHUAN_TOKEN=<admin token> npx tsx scripts/import-calendar.ts 2027 --to http://localhost:3000 [--file notice.json]
+ *
+ * PUTs the year (the file written above, or `--file` with `source`, `sourceUrl`, `holidays` and
+ * `adjustedWorkdays`) to `/v1/calendars/<year>`, and prints which open reports' deadlines moved.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -16,8 +23,22 @@ import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import type { CalendarDay, CalendarYear } from '../domain/work-calendar.js';
 
-const [yearArg, noticeNumber, noticeUrl] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const [value] = args.splice(at, 2).slice(1);
+  if (!value) throw new Error(`${name} needs a value`);
+  return value;
+};
+const api = option('--to');
+const noticeFile = option('--file');
+const [yearArg, noticeNumber, noticeUrl] = args;
 const year = Number(yearArg);
+if (api) {
+  await pushToApi(api, year, noticeFile);
+  process.exit(0);
+}
 if (!Number.isInteger(year) || year < 2000) {
   throw new Error(
     'usage: import-calendar.ts <year> [notice number, e.g. 国办发明电〔2025〕7号] [notice url]',
@@ -96,3 +117,30 @@ await writeFile(target, await format(json, { ...options, parser: 'json' }));
 console.log(
   `${target}: cn-${year}.${revision}, ${holidays.length} days off, ${adjustedWorkdays.length} adjusted workdays`,
 );
+
+/** PUT /v1/calendars/<year> on a running system, and what it answered. */
+async function pushToApi(base: string, year: number, file: string | undefined): Promise<void> {
+  const token = process.env.BIHUAN_TOKEN;
+  if (!token) throw new Error('set BIHUAN_TOKEN to an admin token of the API');
+  if (!Number.isInteger(year))
+    throw new Error('usage: import-calendar.ts <year> --to <api url> [--file notice.json]');
+  const path = file ?? fileURLToPath(new URL(`../domain/calendar/cn-${year}.json`, import.meta.url));
+  const { source, sourceUrl, holidays, adjustedWorkdays } = JSON.parse(
+    await readFile(path, 'utf8'),
+  ) as CalendarYear;
+  const res = await fetch(new URL(`/v1/calendars/${year}`, base), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ source, sourceUrl, holidays, adjustedWorkdays }),
+  });
+  const answer = (await res.json()) as {
+    version?: string;
+    created?: boolean;
+    totals?: { reports: number; moved: number; failed: number };
+    detail?: string;
+  };
+  if (!res.ok) throw new Error(`${res.status}: ${answer.detail ?? JSON.stringify(answer)}`);
+  console.log(
+    `${answer.version} ${answer.created ? 'imported' : 'already imported'}; ${answer.totals?.reports ?? 0} open reports recomputed, ${answer.totals?.moved ?? 0} deadlines moved, ${answer.totals?.failed ?? 0} failed`,
+  );
+}

@@ -5,7 +5,8 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../infra/config.js';
 import { connectPostgres, type Sql } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
-import { workCalendar } from '../domain/work-calendar.js';
+import type { WorkCalendar } from '../domain/work-calendar.js';
+import { createCalendarStore } from '../infra/calendar-store.js';
 import { StartupError, describeError } from '../infra/startup-error.js';
 import { loadPolicyRegistry } from '../infra/policy-registry.js';
 import { PolicyVersionChanged, recordPolicies } from '../activities/policy-record.js';
@@ -40,7 +41,6 @@ export async function runWorker(opts: {
       );
     },
   );
-  warnIfCalendarEndsSoon(log);
   const dataConverter = encryptingDataConverter(await resolveCodecKeys(config, log));
   const sql: Sql = await connectPostgres(opts.databaseUrl, { timeoutMs: config.startupTimeoutMs, log });
   await recordPolicies(sql, policies).catch(async (err: unknown) => {
@@ -49,6 +49,8 @@ export async function runWorker(opts: {
       throw new StartupError('BIHUAN_POLICY_DIR', err.message, { cause: err });
     throw err;
   });
+  const calendars = createCalendarStore(sql);
+  warnIfCalendarEndsSoon(log, await calendars.current());
   const connection = await connectTemporalWorker(config).catch(async (err: unknown) => {
     await sql.end();
     throw err;
@@ -61,7 +63,7 @@ export async function runWorker(opts: {
   const worker = await createReportWorker({
     connection,
     config,
-    deps: { sql, log, policies },
+    deps: { sql, log, policies, calendars },
     log,
     workflowBundle: opts.workflowBundle,
     dataConverter,
@@ -96,16 +98,16 @@ export async function runWorker(opts: {
  * Past the last year of imported calendar data, working days follow the law's statutory days off
  * (provisional: no bridging days, no 调休), and the deadlines say so. Say it here too, well before
  * that day comes: import the next year when the State Council publishes it (usually in November),
- * with scripts/import-calendar.ts.
+ * with PUT /v1/calendars/<year> or scripts/import-calendar.ts.
  */
-function warnIfCalendarEndsSoon(log: Logger, now = Date.now()): void {
+function warnIfCalendarEndsSoon(log: Logger, workCalendar: WorkCalendar, now = Date.now()): void {
   const lastYear = Math.max(...workCalendar.years);
   const coveredUntil = Date.parse(`${lastYear + 1}-01-01T00:00:00+08:00`);
   const days = Math.floor((coveredUntil - now) / 86_400_000);
   if (days < 90) {
     log.warn(
       { calendarVersion: workCalendar.version, daysLeft: days },
-      `the work calendar's notices end with ${lastYear}: from ${lastYear + 1} on, deadlines count the law's statutory days off (provisional, without 调休) until ${lastYear + 1}'s notice is imported (npx tsx scripts/import-calendar.ts ${lastYear + 1} …)`,
+      `the work calendar's notices end with ${lastYear}: from ${lastYear + 1} on, deadlines count the law's statutory days off (provisional, without 调休) until ${lastYear + 1}'s notice is imported (PUT /v1/calendars/${lastYear + 1}, or npx tsx scripts/import-calendar.ts ${lastYear + 1} … --to <api>)`,
     );
   }
 }

@@ -24,6 +24,11 @@ export const PROBLEMS = {
   'unknown-report': { status: 409, title: 'No open report with this id to merge into' },
   'no-routing-rule': { status: 404, title: 'No routing rule covers this domain and locality' },
   'delivery-not-found': { status: 404, title: 'No such delivery' },
+  'policy-not-found': { status: 404, title: 'No such policy version' },
+  'not-validated': {
+    status: 409,
+    title: 'Adopt a policy version only as a dry run of the same change validated it',
+  },
   'not-a-dead-letter': { status: 409, title: 'Only a dead letter is re-driven' },
   'request-timeout': { status: 408, title: 'The request did not arrive in time' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },

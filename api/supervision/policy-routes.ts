@@ -48,7 +48,7 @@ export function policyRoutes(deps: {
           from reports r
           cross join lateral (
             select data from report_events e
-            where e.report_id = r.report_id and e.type = 'policy_fixed'
+            where e.report_id = r.report_id and e.type in ('policy_fixed', 'policy_adopted')
             order by e.sequence desc limit 1) p
           group by 1, 2`;
         const countOf = (id: string, version: number) =>

@@ -3,6 +3,7 @@ import type postgres from 'postgres';
 import Type from 'typebox';
 import { PolicyError, validatePolicy } from '../../domain/policy.js';
 import type { PolicyRegistry } from '../../infra/policy-registry.js';
+import type { CalendarStore } from '../../infra/calendar-store.js';
 import type { Authorize } from '../platform/authentication.js';
 import { ProblemError, problemResponses } from '../platform/problems.js';
 import { CONTENT_TYPES, fileName, tableStream } from './tabular.js';
@@ -34,6 +35,7 @@ export function whatIfRoutes(deps: {
   sql: postgres.Sql;
   authorize: Authorize;
   policies: PolicyRegistry;
+  calendars: CalendarStore;
 }): FastifyPluginAsyncTypebox {
   return (app) => {
     const run = async (body: { policy: object; from: string; to: string }) => {
@@ -46,7 +48,13 @@ export function whatIfRoutes(deps: {
       }
       const [from, to] = [new Date(body.from), new Date(body.to)];
       if (!(from < to)) throw new ProblemError('invalid-input', 'from comes before to');
-      return runWhatIf(deps.sql, (id, version) => deps.policies.get(id, version), proposal, { from, to });
+      return runWhatIf(
+        deps.sql,
+        (id, version) => deps.policies.get(id, version),
+        proposal,
+        { from, to },
+        { calendar: await deps.calendars.current() },
+      );
     };
     for (const format of ['json', 'xlsx'] as const) {
       app.post(

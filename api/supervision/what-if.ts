@@ -6,6 +6,7 @@ import { CLOCKS } from '../../domain/vocabulary.js';
 import { whatIfTally, type ReportFact, type WhatIfResult, type WhatIfRow } from '../../domain/what-if.js';
 import type { Table } from './tabular.js';
 import { workCalendar } from '../../domain/work-calendar.js';
+import type { DeadlineCalendar } from '../../domain/deadline-schedule.js';
 
 /**
  * Reads the recorded facts of every report received in [from, to) — its urgency, the handler's
@@ -17,9 +18,11 @@ export async function runWhatIf(
   policyOf: (id: string, version: number) => Policy,
   proposal: Policy,
   period: { from: Date; to: Date },
-  batchSize = 5000,
+  opts: { batchSize?: number; calendar?: DeadlineCalendar } = {},
 ): Promise<WhatIfResult> {
-  const tally = whatIfTally(proposal, workCalendar);
+  const batchSize = opts.batchSize ?? 5000;
+  // The calendar the system counts with now (imported years included), else the shipped one.
+  const tally = whatIfTally(proposal, opts.calendar ?? workCalendar);
   let after = '';
   for (;;) {
     const reports = await sql<
@@ -33,7 +36,7 @@ export async function runWhatIf(
     >`
       select r.report_id, r.urgency, r.rectification_due_at,
         (select e.data from report_events e
-          where e.report_id = r.report_id and e.type = 'policy_fixed'
+          where e.report_id = r.report_id and e.type in ('policy_fixed', 'policy_adopted')
           order by e.sequence desc limit 1) as policy,
         (select e.data from report_events e
           where e.report_id = r.report_id and e.type = 'reward_proposed'

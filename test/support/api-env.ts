@@ -7,6 +7,7 @@ import type { IntakeBody } from '../../api/reports/intake-schema.js';
 import { loadConfig } from '../../infra/config.js';
 import { createLogger, type Logger } from '../../infra/logger.js';
 import { createReportEnv, type ReportEnv } from './report-env.js';
+import type { PolicyRegistry } from '../../infra/policy-registry.js';
 
 /** Who calls: a key name of {@link devApiKeySpecs} (`dispatcher`, `handler:unit-a`, …). */
 export type As = string;
@@ -17,13 +18,21 @@ export type As = string;
  * demo unit. Nothing is mocked.
  */
 export async function createApiEnv(
-  opts: { startTime?: string; env?: Record<string, string>; log?: Logger; defaultPolicy?: string } = {},
+  opts: {
+    startTime?: string;
+    env?: Record<string, string>;
+    log?: Logger;
+    defaultPolicy?: string;
+    /** The policies both the worker and the API run (a test's own, to deploy a version into). */
+    policies?: PolicyRegistry;
+  } = {},
 ) {
   // The test server's clock is the API's clock too (intake checks receivedAt against it), and it
   // starts on a fixed Monday so that fixed dates in tests stay within the policy's bounds for good.
   const t: ReportEnv = await createReportEnv({
     startTime: opts.startTime ?? MONDAY_MORNING,
     ...(opts.defaultPolicy ? { defaultPolicy: opts.defaultPolicy } : {}),
+    ...(opts.policies ? { policies: opts.policies } : {}),
   });
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -36,7 +45,11 @@ export async function createApiEnv(
     ...opts.env,
   });
   const app: App = await buildApp(
-    createApiDeps(config, t.sql, t.client, { codec: t.codec, now: async () => (await t.now()).getTime() }),
+    createApiDeps(config, t.sql, t.client, {
+      codec: t.codec,
+      now: async () => (await t.now()).getTime(),
+      ...(opts.policies ? { policies: opts.policies } : {}),
+    }),
     opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   );
   const keys: Record<As, string> = {};
@@ -56,6 +69,7 @@ export async function createApiEnv(
     keys,
     get: (url: string, as?: As) => call('GET', url, as),
     post: (url: string, as: As | undefined, body?: unknown) => call('POST', url, as, body),
+    put: (url: string, as: As | undefined, body?: unknown) => call('PUT', url, as, body),
     async close() {
       await app.close();
       await t.close();
