@@ -205,6 +205,13 @@ describe('importing next year’s holidays into a running system', () => {
       dueAt: '2027-01-08T15:59:59.999Z',
       provenance: { calendarVersion: 'cn-2025.1+cn-2026.1+cn-2027.1' },
     });
+    // The due board reads the moved deadline.
+    const board = (
+      await api.get('/v1/boards/due?asOf=2027-01-06T00:00:00Z&withinHours=96', 'supervisor')
+    ).json<{ items: { reportId: string; clock: string; dueAt: string }[] }>();
+    expect(board.items.filter((i) => i.reportId === id && i.clock === 'verification')).toEqual([
+      expect.objectContaining({ dueAt: '2027-01-08T15:59:59.999Z' }),
+    ]);
     const calendars = (await api.get('/v1/calendars', 'supervisor')).json<{
       version: string;
       years: { year: number; origin: string; version: string }[];
