@@ -6,6 +6,10 @@
  * for the outbox when no delivery channel is configured, and the worker, the API and the delivery
  * relay as processes of their own, as in production, each started again if it crashes.
  *
+ * `npm run cluster` (`--cluster`) is the same on a real Temporal cluster instead of the dev server:
+ * the server built from source, its four services as four processes on the embedded PostgreSQL
+ * (4 history shards), and two workers (issue 18). Its DATA_DIR defaults to `data/cluster`.
+ *
  * Ctrl-C (or SIGTERM, or a closed terminal) stops everything in reverse order; the next start
  * resumes every open workflow. If this process dies without stopping anything (`kill -9`, an OOM
  * kill), the guardian stops the embedded servers and the children stop themselves; and if even
@@ -29,6 +33,8 @@ import { startDevSinks } from './embedded/dev-sinks.js';
 import { superviseChild, type SupervisedChild } from './embedded/supervised-child.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { resolveTemporalCli } from './tools/temporal-cli.js';
+import { resolveTemporalServer } from './tools/temporal-server.js';
+import { startTemporalCluster } from './embedded/temporal-cluster.js';
 
 type Stop = () => Promise<void>;
 
@@ -47,6 +53,33 @@ async function startDatabase(config: Config, log: Logger, stops: Stop[], guardia
   if (pid !== undefined)
     guardian.guard(await writeRunRecord(config.dataDir, 'postgres', { pid, port: pg.port }), 'SIGINT');
   return handle.url;
+}
+
+/** The cluster profile: the Temporal server's four services on the embedded PostgreSQL. */
+async function startCluster(
+  config: Config,
+  databaseUrl: string,
+  log: Logger,
+  stops: Stop[],
+  guardian: Guardian,
+): Promise<string> {
+  const server = config.temporal.server;
+  if (server.kind === 'external') return server.address;
+  await stopOrphanedTemporal(config.dataDir, log);
+  const tools = await resolveTemporalServer({ progress: (m) => log.info(`[setup] ${m}`) });
+  const cluster = await startTemporalCluster({
+    tools: tools!,
+    databaseUrl,
+    dir: config.dataDir,
+    port: server.port,
+    namespace: config.temporal.namespace,
+    log,
+  });
+  stops.push(() => cluster.stop());
+  for (const [service, pid] of Object.entries(cluster.pids))
+    if (pid !== undefined)
+      guardian.guard(await writeRunRecord(config.dataDir, `temporal-${service}`, { pid }), 'SIGTERM');
+  return cluster.address;
 }
 
 async function startTemporal(config: Config, log: Logger, stops: Stop[], guardian: Guardian) {
@@ -111,7 +144,11 @@ function onParentGone(stop: () => void): void {
   timer.unref();
 }
 
+const CLUSTER = process.argv.includes('--cluster');
+
 runMain(async () => {
+  // The cluster keeps its own data: its PostgreSQL also holds Temporal's databases.
+  if (CLUSTER) process.env.DATA_DIR ??= 'data/cluster';
   const config = loadConfig();
   const log = createLogger(config.logLevel, { process: 'start' });
   installTemporalRuntime(log);
@@ -123,14 +160,18 @@ runMain(async () => {
       await stop().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
   };
   try {
-    // Both start at once; if one fails, wait for the other so that its stop is registered too.
-    const [database, temporal] = await Promise.allSettled([
+    // Both start at once (the cluster after the database it runs on); if one fails, wait for the
+    // other so that its stop is registered too.
+    const [database, devServer] = await Promise.allSettled([
       startDatabase(config, log, stops, guardian),
-      startTemporal(config, log, stops, guardian),
+      CLUSTER ? Promise.resolve('') : startTemporal(config, log, stops, guardian),
     ]);
     if (database.status === 'rejected') throw database.reason;
-    if (temporal.status === 'rejected') throw temporal.reason;
+    if (devServer.status === 'rejected') throw devServer.reason;
     const databaseUrl = database.value;
+    const temporal = {
+      value: CLUSTER ? await startCluster(config, databaseUrl, log, stops, guardian) : devServer.value,
+    };
     await migrate(databaseUrl, log, config.startupTimeoutMs);
     await seedDevApiKeys({ config, databaseUrl, log });
     // The children read the same environment, with the servers this process started made explicit.
@@ -140,17 +181,30 @@ runMain(async () => {
       TEMPORAL_ADDRESS: temporal.value,
       ...(await startSinks(config, log, stops)),
     };
-    const child = (name: 'worker' | 'api' | 'delivery', entry: string) =>
-      superviseChild({ name, entry, env, dataDir: config.dataDir, log });
-    const children: Record<'worker' | 'api' | 'delivery', SupervisedChild> = {
+    const child = (name: 'worker' | 'worker-2' | 'api' | 'delivery', entry: string, extra = {}) =>
+      superviseChild({ name, entry, env: { ...env, ...extra }, dataDir: config.dataDir, log });
+    const health = config.worker.healthPort;
+    const children: Partial<Record<'worker' | 'worker-2' | 'api' | 'delivery', SupervisedChild>> = {
       worker: child('worker', 'worker/main.ts'),
+      // The cluster profile runs two workers on the task queue, as a deployment would.
+      ...(CLUSTER
+        ? {
+            'worker-2': child(
+              'worker-2',
+              'worker/main.ts',
+              health === undefined ? {} : { WORKER_HEALTH_PORT: String(health + 1) },
+            ),
+          }
+        : {}),
       api: child('api', 'api/main.ts'),
       delivery: child('delivery', 'delivery/main.ts'),
     };
     for (const c of Object.values(children)) stops.push(() => c.stop());
     await Promise.all(Object.values(children).map((c) => c.ready));
     const url = `http://${config.api.host}:${config.api.port}`;
-    log.info(`Bihuan is running: API ${url} (try ${url}/ready); Ctrl-C stops everything`);
+    log.info(
+      `Bihuan is running${CLUSTER ? ' on a Temporal cluster (4 services, 2 workers)' : ''}: API ${url} (try ${url}/ready); Ctrl-C stops everything`,
+    );
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'stopping');
       await stopAll();

@@ -34,7 +34,7 @@ export async function claimDataDir(dataDir: string, log: Logger): Promise<void> 
   if (earlier) log.debug({ pid: earlier.pid }, 'an earlier npm start of this DATA_DIR ended');
   await writeRunRecord(dataDir, 'start', { pid: process.pid });
   // Its worker, API and relay stop by themselves when it goes; one that has not yet is waited for here.
-  for (const name of ['api', 'worker', 'delivery'] as const) {
+  for (const name of ['api', 'worker', 'worker-2', 'delivery'] as const) {
     const child = await readRunRecord(dataDir, name);
     if (child && isStillOurs(child)) {
       log.warn(
@@ -46,18 +46,28 @@ export async function claimDataDir(dataDir: string, log: Logger): Promise<void> 
   }
 }
 
-/** The dev server an earlier start recorded, if it still runs on our SQLite file: stopped (SIGTERM). */
+/**
+ * The Temporal servers an earlier start recorded — the dev server, or the cluster's four services —
+ * if they still run: stopped (SIGTERM).
+ */
 export async function stopOrphanedTemporal(dataDir: string, log: Logger): Promise<void> {
-  const record = await readRunRecord(dataDir, 'temporal');
-  if (!record) return;
-  if (isStillOurs(record)) {
-    log.warn(
-      `stopping the Temporal dev server (pid ${record.pid}) that an earlier npm start of ${dataDir} left running`,
-    );
-    await stopProcess(record.pid, 'SIGTERM');
+  for (const name of ['temporal', ...TEMPORAL_CLUSTER_RECORDS]) {
+    const record = await readRunRecord(dataDir, name);
+    if (!record) continue;
+    if (isStillOurs(record)) {
+      log.warn(
+        `stopping the ${name} (pid ${record.pid}) that an earlier npm start of ${dataDir} left running`,
+      );
+      await stopProcess(record.pid, 'SIGTERM');
+    }
+    await removeRunRecord(dataDir, name);
   }
-  await removeRunRecord(dataDir, 'temporal');
 }
+
+/** The run records of the cluster profile's Temporal services. */
+export const TEMPORAL_CLUSTER_RECORDS = ['frontend', 'worker', 'matching', 'history'].map(
+  (s) => `temporal-${s}`,
+);
 
 /**
  * PostgreSQL records its own postmaster in `postmaster.pid` (pid on the first line, data directory

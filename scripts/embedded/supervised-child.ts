@@ -26,7 +26,7 @@ const MAX_BACKOFF_MS = 30_000;
 const STABLE_AFTER_MS = 60_000;
 
 export function superviseChild(opts: {
-  readonly name: 'worker' | 'api' | 'delivery';
+  readonly name: 'worker' | 'worker-2' | 'api' | 'delivery';
   readonly entry: string;
   readonly env: NodeJS.ProcessEnv;
   readonly dataDir: string;
