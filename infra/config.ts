@@ -144,7 +144,7 @@ export interface Config {
   readonly api: {
     readonly host: string;
     readonly port: number;
-    /** How long a request waits for a report's workflow (a query, a step) before answering 504. */
+    /** How long a request waits for a report's workflow (a query, a step) before answering 503 `timeout`. */
     readonly temporalTimeoutMs: number;
   };
   /** Intake requests per minute per authenticated API client. */

@@ -39,8 +39,10 @@ export const PROBLEMS = {
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },
+  // 503, not 504: the service itself cannot answer now (its worker busy or restarting), and a
+  // client treats it like any other temporary unavailability — Retry-After, then retry.
   timeout: {
-    status: 504,
+    status: 503,
     title: 'The report did not answer in time; retry, with the same Idempotency-Key for a step',
   },
 } as const;

@@ -18,7 +18,7 @@ import { ProblemError } from '../platform/problems.js';
  * handler learns nothing about which reports other units hold.
  *
  * Every call to Temporal has a deadline (API_TEMPORAL_TIMEOUT_MS): a report whose worker is busy
- * or restarting answers 504 with Retry-After instead of holding the request open.
+ * or restarting answers 503 `timeout` with Retry-After instead of holding the request open.
  */
 export interface ReportAccess {
   readonly temporal: Client;

@@ -5,7 +5,7 @@ import { createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../supp
 /**
  * A request never waits forever for a report: every query and step the API sends to Temporal has a
  * deadline (API_TEMPORAL_TIMEOUT_MS). A report whose worker is gone — here, one started on a task
- * queue no worker polls — answers 504 `timeout` with Retry-After, and the API goes on answering.
+ * queue no worker polls — answers 503 `timeout` with Retry-After, and the API goes on answering.
  */
 describe('the API’s deadline on Temporal', () => {
   let api: ApiEnv;
@@ -22,12 +22,12 @@ describe('the API’s deadline on Temporal', () => {
   });
   afterAll(() => api?.close());
 
-  it('answers a read of a report no worker serves with 504 and Retry-After', async () => {
+  it('answers a read of a report no worker serves with 503 and Retry-After', async () => {
     const res = await api.get(reportUrl(id), 'dispatcher');
-    expect(res.statusCode).toBe(504);
+    expect(res.statusCode).toBe(503);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['retry-after']).toBe('5');
-    expect(res.json()).toMatchObject({ type: 'https://bihuan.dev/problems/timeout', status: 504 });
+    expect(res.json()).toMatchObject({ type: 'https://bihuan.dev/problems/timeout', status: 503 });
   });
 
   it('answers a step on it the same way, and a retry with the same Idempotency-Key too', async () => {
@@ -38,7 +38,7 @@ describe('the API’s deadline on Temporal', () => {
         headers: { authorization: `Bearer ${api.keys.dispatcher}`, 'idempotency-key': 'accept-1' },
         payload: { urgency: 'general', category: 'fire', domain: 'e_bikes' },
       });
-      expect(res.statusCode, res.body).toBe(504);
+      expect(res.statusCode, res.body).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
     }
     expect((await api.get('/health')).statusCode).toBe(200);
