@@ -20,6 +20,10 @@ export interface SupervisedChild {
   readonly ready: Promise<void>;
   /** Stops the child (SIGTERM, then SIGKILL after the grace time) and does not start it again. */
   stop(): Promise<void>;
+  /** The running process's pid (a fault drill kills it; the supervisor starts it again). */
+  pid(): number | undefined;
+  /** Resolves once a run started after `since` (epoch ms) is ready. */
+  readyAgain(since: number): Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -42,6 +46,8 @@ export function superviseChild(opts: {
   let restartTimer: NodeJS.Timeout | undefined;
   let settleReady: { resolve(): void; reject(err: Error): void } | undefined;
   const ready = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
+  let readyAt = 0;
+  const readyWaiters: { since: number; resolve(): void }[] = [];
 
   const start = () => {
     const startedAt = Date.now();
@@ -59,8 +65,10 @@ export function superviseChild(opts: {
     proc.on('message', (message) => {
       if ((message as { ready?: unknown }).ready !== true) return;
       everReady = true;
+      readyAt = Date.now();
       log.info({ pid: proc.pid }, `${name} ready`);
       settleReady?.resolve();
+      for (const w of readyWaiters.splice(0)) w.resolve();
     });
     exited = new Promise<void>((resolve) =>
       proc.once('exit', (code, signal) => {
@@ -89,6 +97,9 @@ export function superviseChild(opts: {
 
   return {
     ready,
+    pid: () => child?.pid,
+    readyAgain: (since) =>
+      readyAt > since ? Promise.resolve() : new Promise((resolve) => readyWaiters.push({ since, resolve })),
     async stop() {
       stopping = true;
       clearTimeout(restartTimer);

@@ -28,6 +28,19 @@ export interface ClusterHandle {
   stop(): Promise<void>;
 }
 
+/** How many ports after its frontend's a cluster uses. */
+export const CLUSTER_PORT_SPAN = 20;
+
+/** A base port whose whole span is free, below 32768 (see startTemporalCluster). */
+export async function freeClusterPort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries += 1) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const all = Object.values(clusterPorts(base)).flatMap((s) => Object.values(s));
+    if ((await Promise.all(all.map((p) => portIsFree(p)))).every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports for a Temporal cluster between 20000 and 32767');
+}
+
 /** The ports of a cluster whose frontend listens on `base`. */
 export const clusterPorts = (base: number) => ({
   frontend: { grpc: base, membership: base + 10, http: base + 20 },
@@ -48,6 +61,12 @@ export async function startTemporalCluster(opts: {
 }): Promise<ClusterHandle> {
   const log = opts.log.child({ component: 'temporal-cluster' });
   const ports = clusterPorts(opts.port);
+  // The server stores membership ports as a PostgreSQL smallint: one above 32767 stops every service.
+  if (opts.port + CLUSTER_PORT_SPAN > 32_767)
+    throw new StartupError(
+      'TEMPORAL_CLUSTER_PORT',
+      `the Temporal cluster's ports ${opts.port}–${opts.port + CLUSTER_PORT_SPAN} must stay below 32768 (the server keeps membership ports in a smallint column): choose a lower port`,
+    );
   for (const p of Object.values(ports).flatMap((s) => Object.values(s)))
     if (!(await portIsFree(p)))
       throw new StartupError(
