@@ -9,7 +9,7 @@
  * With --data-dir the seeded cluster is kept and reused by the next run (seeding takes minutes).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     requests: { type: 'string', default: '200' },
     'data-dir': { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const ROWS = Number(args.rows);
@@ -54,6 +55,8 @@ const DESCRIPTIONS = [
   '电梯年检过期仍在使用',
   '餐饮店液化气钢瓶超量存放',
 ];
+/** One report in a hundred says this: a word matching ~1 % of rows (P4). */
+const RARE = '冷库液氨管道腐蚀渗漏';
 const STREETS = ['浦兴路街道', '金桥镇', '川沙新镇', '陆家嘴街道', '张江镇', '塘桥街道'];
 const UNITS = ['unit-a', 'unit-b', 'unit-c', 'unit-d', 'unit-e'];
 
@@ -70,7 +73,7 @@ async function seed(sql: postgres.Sql) {
     select indexname as name, indexdef as def from pg_indexes
     where tablename = 'reports' and indexname not like '%_pkey' and indexname not like '%_key'`;
   for (const i of indexes) await sql`drop index ${sql(i.name)}`;
-  const texts = DESCRIPTIONS.map((d, i) => {
+  const texts = [...DESCRIPTIONS, RARE].map((d, i) => {
     const address = `${STREETS[i % STREETS.length]}某路${i + 1}号`;
     return { description: d, text: normaliseText(`${d}\n${address}`), grams: bigrams(`${d}\n${address}`) };
   });
@@ -98,7 +101,21 @@ async function seed(sql: postgres.Sql) {
       (${sql.array(URGENCY_VALUES)}::text[])[1 + (i % 10) / 8] as urg,
       (${sql.array(DOMAIN_VALUES)}::text[])[1 + i % ${DOMAIN_VALUES.length}] as dom,
       timestamptz '2026-11-23T00:00:00Z' - (i * interval '63 seconds') as rec) g
-    join t on t.k = i % ${texts.length}`;
+    join t on t.k = case when i % 100 = 0 then ${DESCRIPTIONS.length} else i % ${DESCRIPTIONS.length} end`;
+  // Two supervised clocks a report (verification, feedback), so that statistics have work to do.
+  await sql`
+    insert into report_clocks (report_id, clock, occurrence, unit_id, started_at, warn_at, due_at, stopped_at,
+                               paused, overdue, rungs_fired, on_time, ended_how, misrouted)
+    select r.report_id, c.clock, 1, r.unit_id, r.received_at, r.received_at + c.due - interval '12 hours',
+           r.received_at + c.due,
+           case when r.closed_at is not null then r.received_at + c.took end, false,
+           r.overdue and c.clock = 'verification', r.escalation_level,
+           case when r.closed_at is not null then c.took <= c.due end,
+           case when r.closed_at is not null then 'done' end, false
+    from reports r
+    cross join lateral (values
+      ('verification', interval '7 days', (hashtext(r.report_id) % 9 + 9) * interval '1 day' / 2),
+      ('feedback', interval '9 days', (hashtext(r.report_id) % 5 + 9) * interval '1 day')) as c(clock, due, took)`;
   say(`loaded rows in ${((Date.now() - started) / 1000).toFixed(0)} s; building ${indexes.length} indexes…`);
   for (const i of indexes) await sql.unsafe(i.def);
   await sql`analyze reports`;
@@ -122,7 +139,18 @@ const CASES: readonly Case[] = [
   { name: 'urgent, one street', query: `urgency=emergency&street=${encodeURIComponent('金桥镇')}` },
   { name: 'text search 燃气管道', query: `q=${encodeURIComponent('燃气管道')}` },
   { name: 'text + unit', query: `q=${encodeURIComponent('电动自行车')}&unitId=unit-a` },
+  { name: `word on ~1 % of rows (${RARE.slice(0, 4)})`, query: `q=${encodeURIComponent(RARE.slice(0, 4))}` },
   { name: '50th page (cursor)', query: 'stage=closed&cursor=' },
+];
+
+/** P7: statistics over a quarter, with the filters supervisors use. */
+const QUARTER = 'receivedFrom=2026-07-01T00:00:00Z&receivedTo=2026-10-01T00:00:00Z';
+const STATISTICS: readonly Case[] = [
+  { name: 'quarter, no filter', query: QUARTER },
+  { name: 'quarter, one unit', query: `${QUARTER}&unitId=unit-b` },
+  { name: 'quarter, one street', query: `${QUARTER}&street=${encodeURIComponent('张江镇')}` },
+  { name: 'quarter, one channel', query: `${QUARTER}&channel=hotline_12345` },
+  { name: 'quarter, major hazards', query: `${QUARTER}&majorHazard=true` },
 ];
 
 const percentile = (sorted: readonly number[], p: number) =>
@@ -150,9 +178,9 @@ async function main() {
     const port = await freePort();
     await app.listen({ host: '127.0.0.1', port });
     const key = await createApiKey(sql, { subject: 'bench', role: 'supervisor', label: 'bench' });
-    const get = async (query: string) => {
+    const get = async (query: string, path = '/v1/reports') => {
       const t0 = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/v1/reports?${query}`, {
+      const res = await fetch(`http://127.0.0.1:${port}${path}?${query}`, {
         headers: { authorization: `Bearer ${key}` },
       });
       const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
@@ -182,6 +210,18 @@ async function main() {
       rows.push([c.name, String(items), percentile(times, 50).toFixed(1), percentile(times, 99).toFixed(1)]);
     }
     all.sort((a, b) => a - b);
+    const stats: string[][] = [];
+    const statTimes: number[] = [];
+    for (const c of STATISTICS) for (let i = 0; i < 3; i++) await get(c.query, '/v1/statistics');
+    for (const c of STATISTICS) {
+      const times: number[] = [];
+      for (let i = 0; i < Math.max(20, REQUESTS / 5); i++)
+        times.push((await get(c.query, '/v1/statistics')).ms);
+      times.sort((a, b) => a - b);
+      statTimes.push(...times);
+      stats.push([c.name, '', percentile(times, 50).toFixed(1), percentile(times, 99).toFixed(1)]);
+    }
+    statTimes.sort((a, b) => a - b);
     await app.close();
 
     const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from reports`;
@@ -196,6 +236,24 @@ async function main() {
     console.log(
       `\ngoal: p99 < ${GOAL_P99_MS} ms → ${p99 < GOAL_P99_MS ? 'PASS' : 'FAIL'} (${p99.toFixed(1)} ms)`,
     );
+    console.log(`\nGET /v1/statistics over the same reports and ${(2 * n).toLocaleString()} clocks\n`);
+    console.log(line(['statistics', '', 'p50 ms', 'p99 ms']));
+    for (const r of stats) console.log(line(r));
+    if (args.json) {
+      const p99Of = (name: string) => Number(rows.find((r) => r[0] === name)![3]);
+      const p50Of = (name: string) => Number(rows.find((r) => r[0] === name)![2]);
+      const figures = {
+        rows: n,
+        queries: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[2]), p99: Number(r[3]) }])),
+        worstP99: Math.max(...rows.map((r) => Number(r[3]))),
+        // Medians: one slow outlier should not decide whether deep pages cost more.
+        deepOverFirst: p50Of('50th page (cursor)') / p50Of('first page, no filter'),
+        rareWordP99: p99Of(rows.find((r) => r[0]!.startsWith('word on'))![0]!),
+        statistics: Object.fromEntries(stats.map((r) => [r[0], { p50: Number(r[2]), p99: Number(r[3]) }])),
+        statisticsP99: percentile(statTimes, 99),
+      };
+      await writeFile(args.json, JSON.stringify(figures));
+    }
   } finally {
     await sql.end();
     await pg.stop();

@@ -4,7 +4,7 @@
  * middle of real work, and prints requests sent, 2xx, lost, doubled and 5xx other than 503. Any
  * drill that finds something lost or doubled, or a 5xx other than 503, makes the run exit 1.
  *
- *   npm run drill [-- --profile dev|cluster|both] [--only worker,temporal,postgres,api,relay]
+ *   npm run drill [-- --profile dev|cluster|both] [--only worker,temporal,postgres,api,relay,fuzz]
  *                 [--outage 60] [--json bench/results/drill-<date>.json]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { runMain } from '../infra/main-guard.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
 import {
   apiRestart,
+  fuzz,
   postgresOutage,
   relayKill,
   temporalRestart,
@@ -30,6 +31,7 @@ const DRILLS = {
   api: apiRestart,
   relay: relayKill,
   postgres: postgresOutage,
+  fuzz,
 } as const;
 
 runMain(async () => {
@@ -82,7 +84,7 @@ runMain(async () => {
       `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), results }, null, 2)}\n`,
     );
   }
-  const bad = results.filter((r) => r.lost > 0 || r.doubled > 0 || r.other5xx > 0);
+  const bad = results.filter((r) => r.lost > 0 || r.doubled > 0 || r.other5xx > 0 || (r.findings ?? 0) > 0);
   if (bad.length > 0) {
     console.error(`\n${bad.length} drill(s) found something lost, doubled or a 5xx other than 503`);
     process.exitCode = 1;

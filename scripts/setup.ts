@@ -1,7 +1,8 @@
 /**
  * `npm run setup`: obtains the Temporal dev server (CLI), the time-skipping test server, a
  * pg_dump matching the embedded PostgreSQL (for the privacy test), a headless Chromium (for the
- * dashboard test) and a Python Open311 client (for the Open311 test) into `.tools/`. Idempotent: what
+ * dashboard test), a Python Open311 client (for the Open311 test) and the Temporal server with its SQL
+ * tool (for the cluster profile) into `.tools/`. Idempotent: what
  * is already there is reused in well under a second. `npm start` and `npm test` call the same
  * functions, so running this by hand is never required.
  */
@@ -10,6 +11,7 @@ import { resolveOpen311Client } from './tools/open311-client.js';
 import { resolvePgDump } from './tools/pg-dump.js';
 import { resolveTemporalCli } from './tools/temporal-cli.js';
 import { resolveTestServer } from './tools/test-server.js';
+import { resolveTemporalServer } from './tools/temporal-server.js';
 
 const say = (message: string): void => console.log(`[setup] ${message}`);
 
@@ -39,3 +41,9 @@ const open311 = await resolveOpen311Client({ progress: say }).then(
   (err: Error) => `none — ${err.message}`,
 );
 say(`Open311 client (georeport): ${open311}`);
+// The cluster profile (npm run cluster, and its drills in npm test) runs the Temporal server itself.
+const cluster = await resolveTemporalServer({ progress: say }).then(
+  (tools) => tools!.server,
+  (err: Error) => `none — ${err.message}`,
+);
+say(`Temporal server (cluster): ${cluster}`);

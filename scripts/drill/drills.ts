@@ -17,6 +17,8 @@ export interface DrillResult {
   readonly other5xx: number;
   readonly seconds: number;
   readonly notes: string;
+  /** Answers that broke the API's own contract (the fuzz): each a failure. */
+  readonly findings?: number;
 }
 
 type Say = (m: string) => void;
@@ -55,14 +57,27 @@ const result = (
   notes: `${t.s503} × 503, ${t.connectionErrors} refused connections${notes ? `; ${notes}` : ''}`,
 });
 
-/** Files a report and takes it to `until` (assigned, or reward_approved) through the API. */
-async function prepare(stack: Stack, t: Tally, until: 'assigned' | 'reward_approved'): Promise<string> {
+/**
+ * Files a report and takes it to `until` through the API, as the people who do it: assigned, or
+ * reward_approved (every stage before it), or closed (the reward paid). `onStep` gets each
+ * request's latency.
+ */
+export async function prepare(
+  stack: Stack,
+  t: Tally,
+  until: 'assigned' | 'reward_approved' | 'closed',
+  onStep: (ms: number) => void = () => undefined,
+): Promise<string> {
   const c = createClient(stack, t);
+  const t0 = performance.now();
   const filed = await c.retrying('POST', '/v1/reports', 'intake', anIntake('prep'));
+  onStep(performance.now() - t0);
   const id = filed.json?.id as string;
   const claimCode = filed.json?.claimCode as string;
   const step = async (path: string, as: string, body: unknown = {}) => {
+    const started = performance.now();
     const a = await c.retrying('POST', reportPath(id, path), as, body);
+    onStep(performance.now() - started);
     if (a.status !== 200) throw new Error(`${path} on ${id} answered ${a.status}: ${JSON.stringify(a.json)}`);
   };
   await step('accept-report', 'dispatcher', { urgency: 'general', category: 'fire', domain: 'e_bikes' });
@@ -94,6 +109,7 @@ async function prepare(stack: Stack, t: Tally, until: 'assigned' | 'reward_appro
     declaration: { safetyDutyStaff: false, closeRelativeOfStaff: false },
   });
   await step('decide-reward', 'reward_approver', { decision: 'approved' });
+  if (until === 'closed') await step('pay-reward', 'finance', { voucher: `BENCH-${id.slice(-12)}` });
   return id;
 }
 
@@ -326,4 +342,85 @@ export async function relayKill(stack: Stack, say: Say, n = 20): Promise<DrillRe
     strays.length,
     `${delivered.length} delivered (${rows.length - delivered.length} skipped, dead or pending), ${Math.max(0, repeats)} repeats of one key dropped by the receivers`,
   );
+}
+
+/**
+ * OpenAPI fuzzing at full count (≥ `atLeast` requests, seed after seed) against the running API
+ * over HTTP, every operation with every role: no 5xx, nothing undeclared, errors as problems.
+ */
+export async function fuzz(stack: Stack, say: Say, atLeast = 5000): Promise<DrillResult> {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const { runFuzz } = await import('../../test/support/openapi-fuzz.js');
+  const t = newTally();
+  const c = createClient(stack, t);
+  const started = Date.now();
+  const doc = (await (await fetch(`${stack.apiUrl}/docs/json`)).json()) as Parameters<
+    typeof runFuzz
+  >[0]['doc'];
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i += 1)
+    ids.push((await c.retrying('POST', '/v1/reports', 'intake', anIntake('fuzz'))).json?.id as string);
+  const accept = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
+  await c.retrying('POST', reportPath(ids[1]!, 'accept-report'), 'dispatcher', accept);
+  await c.retrying('POST', reportPath(ids[2]!, 'accept-report'), 'dispatcher', accept);
+  const credentials: Record<string, Record<string, string>> = {
+    nobody: {},
+    forged: { authorization: 'Bearer bh_forged0000000000000000000000000000' },
+    'forged-jwt': { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
+    ...Object.fromEntries(
+      Object.entries(stack.keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
+    ),
+  };
+  const ajv = new Ajv2020({ strict: false });
+  const problemOk = ajv.compile(doc.components!.schemas!.Problem!);
+  let sent = 0;
+  let ok = 0;
+  let other5xx = 0;
+  const findings: string[] = [];
+  for (let seed = 20_261_202; sent < atLeast; seed += 1) {
+    const run = await runFuzz({
+      doc,
+      seed,
+      credentials,
+      realValues: { id: ids, format: ['csv', 'xlsx', 'md', 'docx'], unitId: ['unit-a', 'unit-b'] },
+      problemValid: (body) => (problemOk(body) ? undefined : ajv.errorsText(problemOk.errors)),
+      send: async (fc) => {
+        const res = await fetch(`${stack.apiUrl}${fc.url}`, {
+          method: fc.method,
+          headers: fc.headers,
+          ...(fc.payload !== undefined ? { body: fc.payload } : {}),
+          signal: AbortSignal.timeout(60_000),
+        }).catch(() => undefined);
+        if (!res) return { status: 0, contentType: '', json: () => undefined };
+        const text = await res.text();
+        return {
+          status: res.status,
+          contentType: res.headers.get('content-type') ?? '',
+          json: () => JSON.parse(text) as unknown,
+        };
+      },
+    });
+    sent += run.sent;
+    for (const [status, n] of run.statuses) {
+      if (status >= 200 && status < 300) ok += n;
+      if (status >= 500 && status !== 503) other5xx += n;
+    }
+    findings.push(
+      ...run.findings.map((f) => `${f.case.method} ${f.case.url} as ${f.case.kind}: ${f.status} ${f.why}`),
+    );
+    say(`fuzz seed ${seed}: ${run.sent} requests, ${run.findings.length} findings`);
+  }
+  for (const f of findings.slice(0, 10)) say(`finding: ${f}`);
+  return {
+    drill: `OpenAPI fuzzing (≥ ${atLeast} requests, every operation, every role)`,
+    profile: stack.profile,
+    sent: sent + t.sent,
+    ok: ok + t.ok,
+    lost: 0,
+    doubled: 0,
+    other5xx: other5xx + t.other5xx,
+    findings: findings.length,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    notes: `${findings.length} findings (an undeclared status or content type, an error off the problem schema, a 5xx)`,
+  };
 }

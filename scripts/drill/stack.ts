@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,11 @@ export interface Stack {
   readonly keys: Record<string, string>;
   readonly children: Partial<Record<ChildName, SupervisedChild>>;
   readonly receivers: { http: Receiver; smtp: Receiver };
+  /** The Temporal frontend, and the payload-codec keys the worker uses (for a raw client). */
+  readonly temporalAddress: string;
+  readonly codecKeys: string;
+  /** The worker's pid, for its memory. */
+  workerPid(): number | undefined;
   /** Kills a child with SIGKILL and waits until its supervisor has it serving again. */
   killChild(name: ChildName): Promise<void>;
   /** Restarts Temporal: the dev server (stop, start on the same file), or the history service. */
@@ -41,7 +47,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(profile: Profile, log: Logger): Promise<Stack> {
+export async function startStack(
+  profile: Profile,
+  log: Logger,
+  opts: { env?: Record<string, string>; workers?: number } = {},
+): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), `bihuan-drill-${profile}-`));
   const stops: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const stopAll = async () => {
@@ -104,6 +114,7 @@ export async function startStack(profile: Profile, log: Logger): Promise<Stack> 
       () => smtp.close(),
     );
     const apiPort = await freePort();
+    const codecKeys = `drill:${randomBytes(32).toString('base64')}`;
     const env = {
       ...process.env,
       NODE_ENV: 'development',
@@ -129,12 +140,16 @@ export async function startStack(profile: Profile, log: Logger): Promise<Stack> 
       MAILBOX_SUPERVISORS: 'anweiban@localhost',
       MAILBOX_DISPATCH_CENTRE: 'dispatch@localhost',
       MAILBOX_OPERATORS: 'operators@localhost',
+      BIHUAN_CODEC_KEYS: codecKeys,
+      BIHUAN_VAULT_KEYS: `drill:${randomBytes(32).toString('base64')}`,
+      INTAKE_RATE_LIMIT: '1000000',
+      ...opts.env,
     };
     const children: Partial<Record<ChildName, SupervisedChild>> = {};
     const child = (name: ChildName, entry: string) =>
       (children[name] = superviseChild({ name, entry, env, dataDir: dir, log, graceMs: 10_000 }));
     child('worker', 'worker/main.ts');
-    if (profile === 'cluster') child('worker-2', 'worker/main.ts');
+    if ((opts.workers ?? (profile === 'cluster' ? 2 : 1)) > 1) child('worker-2', 'worker/main.ts');
     child('api', 'api/main.ts');
     child('delivery', 'delivery/main.ts');
     for (const c of Object.values(children)) stops.push(() => c.stop());
@@ -150,6 +165,9 @@ export async function startStack(profile: Profile, log: Logger): Promise<Stack> 
       keys,
       children,
       receivers: { http, smtp },
+      temporalAddress: address,
+      codecKeys,
+      workerPid: () => children.worker?.pid(),
       async killChild(name) {
         const c = children[name];
         const pid = c?.pid();

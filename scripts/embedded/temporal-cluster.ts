@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
@@ -115,9 +116,22 @@ export async function startTemporalCluster(opts: {
     for (const service of ['frontend', 'worker', 'matching', 'history'] as const) await stopService(service);
   };
   try {
-    for (const service of CLUSTER_SERVICES) await startService(service);
+    // History first, alone: the first service to start writes the cluster's metadata, and two
+    // writing it at once on a fresh schema make one of them exit.
+    await startService('history');
+    await waitForPort(ports.history.grpc, opts.timeoutMs ?? 60_000, () => children.history!.proc, root);
+    for (const service of ['matching', 'frontend', 'worker'] as const) await startService(service);
     const address = `127.0.0.1:${ports.frontend.grpc}`;
     await registerNamespace(address, opts.namespace, opts.timeoutMs ?? 60_000, root);
+    const dead = CLUSTER_SERVICES.filter((s) => {
+      const p = children[s]?.proc;
+      return !p || p.exitCode !== null || p.signalCode !== null;
+    });
+    if (dead.length > 0)
+      throw new StartupError(
+        'TEMPORAL_CLUSTER_PORT',
+        `the Temporal cluster's ${dead.join(', ')} service exited while starting; its log is in ${root}`,
+      );
     log.info({ address, logs: root }, 'Temporal cluster ready: 4 services on PostgreSQL, 4 history shards');
     return {
       address,
@@ -137,6 +151,32 @@ export async function startTemporalCluster(opts: {
     await stop();
     throw err;
   }
+}
+
+/** Whether something accepts connections on 127.0.0.1:port (probing by binding could steal it). */
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** Waits until a service listens on `port` (or its process exits, which is an error). */
+async function waitForPort(port: number, timeoutMs: number, proc: () => ChildProcess, root: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const p = proc();
+    if (p.exitCode !== null || p.signalCode !== null) break;
+    if (await listening(port)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new StartupError(
+    'TEMPORAL_CLUSTER_PORT',
+    `the Temporal cluster's history service did not listen on port ${port}; its log is in ${root}`,
+  );
 }
 
 /** Creates the two databases and their schemas once; brings an existing schema up to date. */

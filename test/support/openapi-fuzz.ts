@@ -177,3 +177,72 @@ export function declaredContent(op: Operation, status: number): string[] | undef
   if (!response) return undefined;
   return Object.keys(response.content ?? {});
 }
+
+/** What one request answered, whoever sent it (inject in a test, fetch in a drill). */
+export interface FuzzAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly json: () => unknown;
+}
+
+export interface FuzzFinding {
+  readonly case: FuzzCase;
+  readonly status: number;
+  readonly contentType: string;
+  readonly why: string;
+}
+
+/**
+ * Sends every case of one seed and judges each answer: never 5xx, never a status the document does
+ * not declare for the operation, never a content type it does not declare for that status, and
+ * every error a problem document in its schema.
+ */
+export async function runFuzz(opts: {
+  doc: OpenApiDocument;
+  seed: number;
+  credentials: Record<string, Record<string, string>>;
+  realValues: Record<string, string[]>;
+  problemValid: (body: unknown) => string | undefined;
+  send: (c: FuzzCase) => Promise<FuzzAnswer>;
+}) {
+  const fuzzer = createFuzzer(opts.doc, opts.seed, opts.realValues);
+  const operations = new Map(
+    Object.entries(opts.doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const),
+    ),
+  );
+  const findings: FuzzFinding[] = [];
+  const statuses = new Map<number, number>();
+  const allowed = new Map<string, Set<string>>();
+  let sent = 0;
+  for await (const c of fuzzer.cases(opts.credentials, (operation) => [...(allowed.get(operation) ?? [])])) {
+    const res = await opts.send(c);
+    sent += 1;
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (c.kind === 'valid' && res.status !== 401 && res.status !== 403)
+      allowed.set(c.operation, (allowed.get(c.operation) ?? new Set()).add(c.credential));
+    const contentType = res.contentType.split(';')[0]!;
+    const template = [...operations.entries()].find(([key]) => {
+      const [m, p] = key.split(' ');
+      return (
+        m === c.method && new RegExp(`^${p!.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(c.url.split('?')[0]!)
+      );
+    });
+    const op = template?.[1];
+    const declared = op ? declaredContent(op, res.status) : undefined;
+    const note = (why: string) => findings.push({ case: c, status: res.status, contentType, why });
+    if (res.status >= 500) note('5xx');
+    // A broken path may no longer name the operation: then only the problem shape is checked.
+    if (op && declared === undefined) note('status not declared for the operation');
+    else if (op && declared && declared.length > 0 && !declared.includes(contentType))
+      note(`content type not declared (${declared.join(', ')})`);
+    if (res.status >= 400) {
+      if (contentType !== 'application/problem+json') note('an error that is not a problem document');
+      else {
+        const why = opts.problemValid(res.json());
+        if (why) note(`problem document off its schema: ${why}`);
+      }
+    }
+  }
+  return { sent, statuses, findings };
+}
