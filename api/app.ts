@@ -158,7 +158,11 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await installMetrics(app);
   await installOpenApi(app);
   await app.register(rateLimit, { global: false });
-  const authorize = await installAuthentication(app, { sql: deps.sql, jwtSecret: deps.config.jwtSecret });
+  const authorize = await installAuthentication(app, {
+    sql: deps.sql,
+    jwtSecret: deps.config.jwtSecret,
+    apiKeyCacheMs: deps.config.api.keyCacheMs,
+  });
   const policies =
     deps.policies ?? (await loadPolicyRegistry(deps.config.policy.dir, deps.config.policy.defaultId));
   const { temporal } = deps;

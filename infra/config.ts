@@ -42,8 +42,10 @@ export const EnvSchema = Type.Object({
   TEMPORAL_DEV_PORT: Port(7233),
   TEMPORAL_UI_PORT: Port(8233),
   WORKER_HEALTH_PORT: Type.Optional(Port()),
+  WORKER_MAX_CACHED_WORKFLOWS: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
   API_TEMPORAL_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000 }),
+  API_KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
   BIHUAN_POLICY: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', default: 'district-default' }),
   BIHUAN_POLICY_DIR: Type.Optional(Type.String({ minLength: 1 })),
   BIHUAN_VAULT_KEYS: Type.Optional(Type.String({ pattern: VAULT_KEYS_PATTERN })),
@@ -93,8 +95,10 @@ const HINTS: Record<keyof Env, string> = {
   TEMPORAL_DEV_PORT: 'a free TCP port for the embedded Temporal dev server',
   TEMPORAL_UI_PORT: 'a free TCP port for the Temporal Web UI',
   WORKER_HEALTH_PORT: 'a TCP port for the worker health endpoint, or unset it',
+  WORKER_MAX_CACHED_WORKFLOWS: 'how many reports a worker keeps in memory between their events, 0–1000000, or unset it',
   STARTUP_TIMEOUT_MS: 'milliseconds, 1000–120000',
   API_TEMPORAL_TIMEOUT_MS: 'milliseconds an API request waits for a report to answer, 1000–120000',
+  API_KEY_CACHE_MS: 'milliseconds an API key is trusted without asking PostgreSQL again, 0–60000 (0: every request asks)',
   BIHUAN_POLICY: 'the id of a policy in policies/, e.g. district-default',
   BIHUAN_POLICY_DIR: 'a directory of <id>.v<version>.json policy files',
   BIHUAN_VAULT_KEYS:
@@ -146,6 +150,8 @@ export interface Config {
     readonly port: number;
     /** How long a request waits for a report's workflow (a query, a step) before answering 503 `timeout`. */
     readonly temporalTimeoutMs: number;
+    /** How long an API key's actor is remembered: a revoked key stops working within this. */
+    readonly keyCacheMs: number;
   };
   /** Intake requests per minute per authenticated API client. */
   readonly intakeRateLimit: number;
@@ -160,7 +166,15 @@ export interface Config {
   readonly codecKeys: readonly VaultKey[];
   /** Origins (Temporal Web UI) that may call the codec endpoints from a browser. */
   readonly codecCorsOrigins: readonly string[];
-  readonly worker: { readonly healthPort: number | undefined };
+  readonly worker: {
+    readonly healthPort: number | undefined;
+    /**
+     * Reports kept in memory between their events (the SDK sizes it from the heap when unset).
+     * Bounds the worker's memory whatever the number of open reports: one evicted replays its
+     * history when its next timer or step comes.
+     */
+    readonly maxCachedWorkflows: number | undefined;
+  };
   readonly postgres:
     | { readonly kind: 'external'; readonly url: string }
     | { readonly kind: 'embedded'; readonly port: number; readonly dataDir: string };
@@ -405,13 +419,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     logLevel: e.LOG_LEVEL,
     dataDir,
-    api: Object.freeze({ host: e.HOST, port: e.PORT, temporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS }),
+    api: Object.freeze({
+      host: e.HOST,
+      port: e.PORT,
+      temporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS,
+      keyCacheMs: e.API_KEY_CACHE_MS,
+    }),
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
     jwtSecret: e.JWT_SECRET,
     vaultKeys: parseVaultKeys(e.BIHUAN_VAULT_KEYS),
     codecKeys: parseVaultKeys(e.BIHUAN_CODEC_KEYS, 'BIHUAN_CODEC_KEYS'),
     codecCorsOrigins: Object.freeze(e.BIHUAN_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim())),
-    worker: Object.freeze({ healthPort: e.WORKER_HEALTH_PORT }),
+    worker: Object.freeze({
+      healthPort: e.WORKER_HEALTH_PORT,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    }),
     postgres: Object.freeze(
       e.DATABASE_URL
         ? { kind: 'external' as const, url: e.DATABASE_URL }

@@ -38,6 +38,9 @@ export async function createReportWorker(opts: ReportWorkerOptions): Promise<Wor
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // The SDK's own SIGINT/SIGTERM handling is off: the entry points stop the worker in order.
     shutdownGraceTime: '10s',
+    ...(config.worker.maxCachedWorkflows === undefined
+      ? {}
+      : { maxCachedWorkflows: config.worker.maxCachedWorkflows }),
   });
 }
 

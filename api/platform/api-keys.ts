@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type postgres from 'postgres';
 import type { Actor, Role } from '../../domain/vocabulary.js';
 
@@ -35,6 +36,23 @@ export async function actorOfApiKey(sql: postgres.ISql, key: string): Promise<Ac
     where key_hash = ${hashApiKey(key)} and revoked_at is null`;
   if (!row) return undefined;
   return { id: row.subject, role: row.role, ...(row.unit_id ? { unitId: row.unit_id } : {}) };
+}
+
+/**
+ * `actorOfApiKey` remembered for `ttlMs` (0: not at all): one PostgreSQL round trip fewer on every
+ * request of a busy client. A revoked key therefore stops working within `ttlMs`; an unknown key is
+ * never remembered, so a key just created works at once.
+ */
+export function cachedApiKeyLookup(sql: postgres.ISql, ttlMs: number) {
+  if (ttlMs === 0) return (key: string) => actorOfApiKey(sql, key);
+  const cache = new LRUCache<string, Actor>({ max: 10_000, ttl: ttlMs });
+  return async (key: string): Promise<Actor | undefined> => {
+    const known = cache.get(key);
+    if (known) return known;
+    const actor = await actorOfApiKey(sql, key);
+    if (actor) cache.set(key, actor);
+    return actor;
+  };
 }
 
 export async function revokeApiKey(sql: postgres.ISql, key: string): Promise<void> {

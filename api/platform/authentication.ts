@@ -7,7 +7,7 @@ import { Value } from 'typebox/value';
 import type { Sql } from '../../infra/database.js';
 import { OneOf } from '../../domain/schema.js';
 import { ROLES, ROLE_VALUES, type Actor, type Role } from '../../domain/vocabulary.js';
-import { actorOfApiKey } from './api-keys.js';
+import { cachedApiKeyLookup } from './api-keys.js';
 import { ProblemError } from './problems.js';
 
 declare module 'fastify' {
@@ -42,8 +42,9 @@ const looksLikeJwt = (token: string) => token.split('.').length === 3;
  */
 export async function installAuthentication(
   app: FastifyInstance,
-  deps: { sql: Sql; jwtSecret: string | undefined },
+  deps: { sql: Sql; jwtSecret: string | undefined; apiKeyCacheMs?: number },
 ): Promise<Authorize> {
+  const actorOfKey = cachedApiKeyLookup(deps.sql, deps.apiKeyCacheMs ?? 0);
   app.decorateRequest('caller', undefined);
   await app.register(fastifyAuth);
   if (deps.jwtSecret) {
@@ -74,8 +75,7 @@ export async function installAuthentication(
     addHook: false,
     verifyErrorLogLevel: 'info',
     auth: async (token, req) => {
-      req.caller =
-        deps.jwtSecret && looksLikeJwt(token) ? actorOfJwt(token) : await actorOfApiKey(deps.sql, token);
+      req.caller = deps.jwtSecret && looksLikeJwt(token) ? actorOfJwt(token) : await actorOfKey(token);
       return req.caller !== undefined;
     },
   });

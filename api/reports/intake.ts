@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Sql } from '../../infra/database.js';
+import type postgres from 'postgres';
 import { KeyRing, sealedFromJson, sealedToJson } from '../../infra/vault.js';
 import { reportWorkflowId } from '../../domain/report/report-id.js';
 import type { ReporterRef } from '../../domain/report/step-inputs.js';
@@ -67,21 +68,26 @@ export async function receiveReport(
     ? { kind: 'anonymous', claimCodeHash: hashClaimCode(claimCode) }
     : { kind: 'named', vaultRef: newVaultRef() };
 
-  const created = await sql.begin(async (tx) => {
-    const inserted = await tx`
-      insert into intake_requests
-        (channel, external_id, report_id, body_hash, reporter_ref, claim_code, response, filed_by, received_at)
-      values (${body.channel}, ${body.externalId}, ${reportId}, ${vault.fingerprint(canonical)},
-              ${tx.json(reporterRef)}, ${claimCode ? tx.json(sealedToJson(vault.seal(claimCode, reportId))) : null},
-              ${tx.json(response)}, ${filedBy ?? null}, ${body.receivedAt})
-      on conflict do nothing
-      returning 1`;
-    if (inserted.length === 0) return false;
-    if (!body.reporter.anonymous && reporterRef.kind === 'named') {
-      await storeReporter(tx, vault, reporterRef.vaultRef, body.reporter);
-    }
-    return true;
-  });
+  const insert = (tx: Sql | postgres.TransactionSql) => tx`
+    insert into intake_requests
+      (channel, external_id, report_id, body_hash, reporter_ref, claim_code, response, filed_by, received_at)
+    values (${body.channel}, ${body.externalId}, ${reportId}, ${vault.fingerprint(canonical)},
+            ${tx.json(reporterRef)}, ${claimCode ? tx.json(sealedToJson(vault.seal(claimCode, reportId))) : null},
+            ${tx.json(response)}, ${filedBy ?? null}, ${body.receivedAt})
+    on conflict do nothing
+    returning 1`;
+  // A named reporter's vault entry commits with the row; an anonymous report is one statement,
+  // with no transaction round trips around it.
+  const reporter = body.reporter;
+  const vaultRef = reporterRef.kind === 'named' ? reporterRef.vaultRef : undefined;
+  const created =
+    !reporter.anonymous && vaultRef
+      ? await sql.begin(async (tx) => {
+          if ((await insert(tx)).length === 0) return false;
+          await storeReporter(tx, vault, vaultRef, reporter);
+          return true;
+        })
+      : (await insert(sql)).length > 0;
   if (created) {
     await start(deps, body, reporterRef);
     return { created: true, response: { ...response, ...(claimCode ? { claimCode } : {}) } };

@@ -151,7 +151,7 @@ describe('the steps of a report through the API', () => {
     );
   });
 
-  it('401 unauthenticated: no credentials, an unknown key, a revoked key, a token signed with another secret', async () => {
+  it('401 unauthenticated: no credentials, an unknown key, a revoked key (within the key cache’s 5 s), a token signed with another secret', async () => {
     const { id } = await receive();
     for (const as of [undefined, 'bh_unknownunknownunknownunknownunknownunknownun', 'not-even-a-key']) {
       const res = await api.post(reportUrl(id, 'accept-report'), as, ACCEPT);
@@ -163,6 +163,10 @@ describe('the steps of a report through the API', () => {
     const key = await createApiKey(api.t.sql, { subject: 'temp', role: 'dispatcher', label: 'temp' });
     expect((await api.get(reportUrl(id), key)).statusCode).toBe(200);
     await revokeApiKey(api.t.sql, key);
+    // Trusted for API_KEY_CACHE_MS at most (5 s by default), then refused.
+    await expect
+      .poll(async () => (await api.get(reportUrl(id), key)).statusCode, { timeout: 10_000, interval: 500 })
+      .toBe(401);
     expectProblem(await api.get(reportUrl(id), key), 401, 'unauthenticated');
   });
 
