@@ -129,7 +129,9 @@ async function apiOverRaw(stack: Stack) {
       });
       // Both paths meet an idle server: every report has run its first task and projected.
       for (;;) {
-        const [row] = await stack.sql<{ n: number }[]>`select count(*)::int as n from reports where report_id in ${stack.sql(ids)}`;
+        const [row] = await stack.sql<
+          { n: number }[]
+        >`select count(*)::int as n from reports where report_id in ${stack.sql(ids)}`;
         if (row?.n === ids.length) break;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -365,7 +367,14 @@ async function measured(ids: string[], fn: () => Promise<void>) {
     await fn();
   } catch (err) {
     for (const id of ids.filter((i) => ONLY.includes(i) && !rows.some((r) => r.id === i)))
-      add({ id, measure: 'failed', figure: (err as Error).message.slice(0, 200), goal: '', met: false, data: {} });
+      add({
+        id,
+        measure: 'failed',
+        figure: (err as Error).message.slice(0, 200),
+        goal: '',
+        met: false,
+        data: {},
+      });
   }
 }
 

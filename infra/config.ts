@@ -95,10 +95,12 @@ const HINTS: Record<keyof Env, string> = {
   TEMPORAL_DEV_PORT: 'a free TCP port for the embedded Temporal dev server',
   TEMPORAL_UI_PORT: 'a free TCP port for the Temporal Web UI',
   WORKER_HEALTH_PORT: 'a TCP port for the worker health endpoint, or unset it',
-  WORKER_MAX_CACHED_WORKFLOWS: 'how many reports a worker keeps in memory between their events, 0–1000000, or unset it',
+  WORKER_MAX_CACHED_WORKFLOWS:
+    'how many reports a worker keeps in memory between their events, 0–1000000, or unset it',
   STARTUP_TIMEOUT_MS: 'milliseconds, 1000–120000',
   API_TEMPORAL_TIMEOUT_MS: 'milliseconds an API request waits for a report to answer, 1000–120000',
-  API_KEY_CACHE_MS: 'milliseconds an API key is trusted without asking PostgreSQL again, 0–60000 (0: every request asks)',
+  API_KEY_CACHE_MS:
+    'milliseconds an API key is trusted without asking PostgreSQL again, 0–60000 (0: every request asks)',
   BIHUAN_POLICY: 'the id of a policy in policies/, e.g. district-default',
   BIHUAN_POLICY_DIR: 'a directory of <id>.v<version>.json policy files',
   BIHUAN_VAULT_KEYS:
