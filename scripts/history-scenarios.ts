@@ -328,6 +328,20 @@ const supervisedExtended: Scenario = async (d) => {
   return { 'supervised-extended': h };
 };
 
+/** Unit A verifies and finds nothing; the reporter is told and satisfied: the report closes. */
+async function closeUnsubstantiated(d: ScenarioDriver, h: Handle): Promise<void> {
+  await d.step(h, 'startVerification', { actor: people.handlerA });
+  await d.step(h, 'submitVerification', {
+    actor: people.handlerA,
+    outcome: 'unsubstantiated',
+    findings: '现场未见隐患',
+    hazardsFound: 0,
+    majorHazard: false,
+  });
+  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '经核查不属实' });
+  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+}
+
 /**
  * From 0.7.0 (district-default v7): 主办/协办 — the lead asks two units to support it; one answers
  * in time, the other only after its reply clock escalated to it and to the lead — and pauses through
@@ -353,16 +367,7 @@ const jointHandled: Scenario = async (d) => {
   await pause(d, h, { actor: people.handlerA, waitingFor: 'reporter', reason: '请举报人补充具体位置' });
   await d.skip(DAY);
   await d.step(h, 'resumeClock', { actor: people.handlerA, note: '已补充' });
-  await d.step(h, 'startVerification', { actor: people.handlerA });
-  await d.step(h, 'submitVerification', {
-    actor: people.handlerA,
-    outcome: 'unsubstantiated',
-    findings: '现场未见隐患',
-    hazardsFound: 0,
-    majorHazard: false,
-  });
-  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '经核查不属实' });
-  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  await closeUnsubstantiated(d, h);
   return { 'joint-handled': h };
 };
 
@@ -392,16 +397,7 @@ const policyAdopted: Scenario = async (d) => {
   await d.waitFor('the verification deadline escalates', async () =>
     (await d.view(h)).escalations.some((e) => e.clock === 'verification'),
   );
-  await d.step(h, 'startVerification', { actor: people.handlerA });
-  await d.step(h, 'submitVerification', {
-    actor: people.handlerA,
-    outcome: 'unsubstantiated',
-    findings: '现场未见隐患',
-    hazardsFound: 0,
-    majorHazard: false,
-  });
-  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '经核查不属实' });
-  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  await closeUnsubstantiated(d, h);
   return { 'policy-adopted': h };
 };
 

@@ -14,8 +14,10 @@ import {
   MAX_REPORTS_PER_CHANGE,
   newChangeId,
   previewReports,
+  ReportOutcomeSchema,
   reportsToAdopt,
   tally,
+  TotalsSchema,
   type AdoptionFilter,
 } from './deadline-changes.js';
 import { runWhatIf } from './what-if.js';
@@ -55,19 +57,6 @@ const Body = Type.Object(
   },
   { additionalProperties: false },
 );
-const Change = Type.Object({
-  clock: Type.String(),
-  occurrence: Type.Integer(),
-  unitId: Type.Optional(Type.String()),
-  from: Type.String(),
-  to: Type.String(),
-});
-const Outcome = Type.Object({
-  reportId: Type.String(),
-  moved: Type.Array(Change),
-  unchanged: Type.Integer(),
-  error: Type.Optional(Type.String()),
-});
 const WhatIfSummary = Type.Object({
   from: Type.String(),
   to: Type.String(),
@@ -96,8 +85,8 @@ const Answer = Type.Object({
   validation: Type.Optional(
     Type.Object({ schema: Type.Literal('valid'), whatIf: WhatIfSummary, validUntil: Type.String() }),
   ),
-  totals: Type.Object({ reports: Type.Integer(), moved: Type.Integer(), failed: Type.Integer() }),
-  reports: Type.Array(Outcome),
+  totals: TotalsSchema,
+  reports: Type.Array(ReportOutcomeSchema),
 });
 
 /**
@@ -180,7 +169,7 @@ export function adoptionRoutes(deps: {
               filter, reason, requested_by, validation, reports, moved, failed, outcome, finished_at)
             values (${changeId}, 'policy_adoption', true, ${policy.id}, ${policy.version}, ${calendar.version},
               ${deps.sql.json(filter as never)}, ${reason}, ${caller.id}, ${deps.sql.json(validation)},
-              ${totals.reports}, ${totals.moved}, ${totals.failed}, ${deps.sql.json(reports as never)}, now())`;
+              ${totals.reports}, ${totals.moved}, ${totals.failed}, ${deps.sql.json(reports)}, now())`;
           return { changeId, dryRun: true, policy, validation, totals, reports };
         }
 
@@ -211,7 +200,7 @@ export function adoptionRoutes(deps: {
         const totals = tally(reports);
         await deps.sql`
           update deadline_changes set moved = ${totals.moved}, failed = ${totals.failed},
-            outcome = ${deps.sql.json(reports as never)}, finished_at = now()
+            outcome = ${deps.sql.json(reports)}, finished_at = now()
           where change_id = ${changeId}`;
         return { changeId, dryRun: false, policy, totals, reports };
       },

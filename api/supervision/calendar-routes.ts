@@ -6,7 +6,14 @@ import { importCalendarYear, listImportedYears, type CalendarStore } from '../..
 import type { Authorize } from '../platform/authentication.js';
 import { ProblemError, problemResponses } from '../platform/problems.js';
 import type { ReportAccess } from '../reports/report-access.js';
-import { applyToReports, newChangeId, reportsWithUncertainDeadlines, tally } from './deadline-changes.js';
+import {
+  applyToReports,
+  newChangeId,
+  ReportOutcomeSchema,
+  reportsWithUncertainDeadlines,
+  tally,
+  TotalsSchema,
+} from './deadline-changes.js';
 
 const Day = Type.Object(
   {
@@ -25,13 +32,6 @@ const Notice = Type.Object(
   },
   { additionalProperties: false },
 );
-const Change = Type.Object({
-  clock: Type.String(),
-  occurrence: Type.Integer(),
-  unitId: Type.Optional(Type.String()),
-  from: Type.String(),
-  to: Type.String(),
-});
 
 /**
  * The work calendar over time (B4 of issue 17). `GET /v1/calendars`: the years deadlines count
@@ -108,15 +108,8 @@ export function calendarRoutes(deps: {
               previousVersion: Type.String(),
               created: Type.Boolean(),
               changeId: Type.String(),
-              totals: Type.Object({ reports: Type.Integer(), moved: Type.Integer(), failed: Type.Integer() }),
-              reports: Type.Array(
-                Type.Object({
-                  reportId: Type.String(),
-                  moved: Type.Array(Change),
-                  unchanged: Type.Integer(),
-                  error: Type.Optional(Type.String()),
-                }),
-              ),
+              totals: TotalsSchema,
+              reports: Type.Array(ReportOutcomeSchema),
             }),
             ...problemResponses,
           },
@@ -149,7 +142,7 @@ export function calendarRoutes(deps: {
         const totals = tally(reports);
         await deps.sql`
           update deadline_changes set moved = ${totals.moved}, failed = ${totals.failed},
-            outcome = ${deps.sql.json(reports as never)}, finished_at = now()
+            outcome = ${deps.sql.json(reports)}, finished_at = now()
           where change_id = ${changeId}`;
         return {
           version,

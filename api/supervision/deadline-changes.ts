@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
+import Type, { type Static } from 'typebox';
 import type { DeadlineCalendar } from '../../domain/deadline-schedule.js';
 import { rescheduleClock, ScheduleError } from '../../domain/deadline-schedule.js';
 import type { Policy } from '../../domain/policy.js';
@@ -29,23 +30,30 @@ export interface AdoptionFilter {
   readonly reportIds?: readonly string[];
 }
 
-/** One deadline as it would be, or is, after the change. */
-export interface DeadlineChange {
-  readonly clock: string;
-  readonly occurrence: number;
-  readonly unitId?: string;
-  readonly from: string;
-  readonly to: string;
-}
+/** How the answers of both changes show each report's outcome. */
+const DeadlineChangeSchema = Type.Object({
+  clock: Type.String(),
+  occurrence: Type.Integer(),
+  unitId: Type.Optional(Type.String()),
+  from: Type.String(),
+  to: Type.String(),
+});
+export const ReportOutcomeSchema = Type.Object({
+  reportId: Type.String(),
+  moved: Type.Array(DeadlineChangeSchema),
+  unchanged: Type.Integer(),
+  error: Type.Optional(Type.String()),
+});
+/** One deadline as it would be, or is, after the change (moved ones only; the rest are counted). */
+export type DeadlineChange = Static<typeof DeadlineChangeSchema>;
+/** What a change did, or would do, to one report; `error` says why a report was not changed. */
+export type ReportOutcome = Static<typeof ReportOutcomeSchema>;
 
-export interface ReportOutcome {
-  readonly reportId: string;
-  /** Deadlines whose instant moved (a recomputed deadline that stayed put is counted, not listed). */
-  readonly moved: readonly DeadlineChange[];
-  readonly unchanged: number;
-  /** Why the report was not changed, when it was not. */
-  readonly error?: string;
-}
+export const TotalsSchema = Type.Object({
+  reports: Type.Integer(),
+  moved: Type.Integer(),
+  failed: Type.Integer(),
+});
 
 /** At most this many reports per change: a larger one is split by its filter. */
 export const MAX_REPORTS_PER_CHANGE = 10_000;

@@ -32,3 +32,35 @@ export async function deployablePolicies(defaultId = 'district-default') {
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * The next version of a policy as a district might publish it: 核查 (general) within
+ * `workingDays` working days instead of its own limit.
+ */
+export const withVerificationWithin = (policy: Policy, workingDays: number): Policy => ({
+  ...policy,
+  version: policy.version + 1,
+  name: `${policy.name}（核查时限改为${workingDays}个工作日）`,
+  clocks: {
+    ...policy.clocks,
+    verification: {
+      ...policy.clocks.verification,
+      due: { ...policy.clocks.verification.due, general: { workingDays } },
+    },
+  },
+});
+
+/**
+ * A 2027 New Year notice made up for the tests (not the real one): 元旦 1–4 January, Monday
+ * 4 January a bridging day off, Saturday 9 January the make-up working day (调休).
+ */
+export const TEST_NOTICE_2027 = {
+  source: '测试用通知（虚构）：2027年元旦放假安排',
+  sourceUrl: 'https://example.org/test-notice-2027',
+  holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'].map((date) => ({
+    date,
+    zh: '元旦',
+    en: "New Year's Day",
+  })),
+  adjustedWorkdays: [{ date: '2027-01-09', zh: '元旦', en: "New Year's Day" }],
+};

@@ -5,6 +5,7 @@ import { validatePolicy, type Policy } from '../../domain/policy.js';
 import { addClock, rescheduleClockState } from '../../domain/report/clocks.js';
 import type { ReportState } from '../../domain/report/report-state.js';
 import { workCalendar } from '../../domain/work-calendar.js';
+import { withVerificationWithin } from '../support/deployable-policies.js';
 
 /**
  * Fixing a running deadline again (issue 17), pure: from the recorded start under the new policy,
@@ -14,17 +15,7 @@ import { workCalendar } from '../../domain/work-calendar.js';
 const load = (file: string): Policy =>
   validatePolicy(JSON.parse(readFileSync(new URL(`../../policies/${file}`, import.meta.url), 'utf8')), file);
 const v7 = load('district-default.v7.json');
-const v8: Policy = {
-  ...v7,
-  version: 8,
-  clocks: {
-    ...v7.clocks,
-    verification: {
-      ...v7.clocks.verification,
-      due: { ...v7.clocks.verification.due, general: { workingDays: 3 } },
-    },
-  },
-};
+const v8: Policy = withVerificationWithin(v7, 3);
 const MONDAY = '2026-11-23T01:30:00.000Z'; // 09:30 in Shanghai
 const endOfDay = (localDate: string) => new Date(`${localDate}T23:59:59.999+08:00`).toISOString();
 const verification = (policy: Policy) =>

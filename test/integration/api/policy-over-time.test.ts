@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../../domain/policy.js';
 import { anIntakeBody, createApiEnv, reportUrl, type ApiEnv } from '../../support/api-env.js';
-import { deployablePolicies } from '../../support/deployable-policies.js';
+import {
+  deployablePolicies,
+  TEST_NOTICE_2027,
+  withVerificationWithin,
+} from '../../support/deployable-policies.js';
 
 /**
  * Policy and calendar over time through the API (issue 17): an admin adopts a newer policy version
@@ -45,18 +49,7 @@ describe('adopting a policy version for open reports', () => {
     policies = await deployablePolicies();
     api = await createApiEnv({ policies: policies.registry });
     ids = [await verifyingReport(api), await verifyingReport(api, false)];
-    const v7 = policies.registry.get('district-default', 7);
-    const v8: Policy = {
-      ...v7,
-      version: 8,
-      clocks: {
-        ...v7.clocks,
-        verification: {
-          ...v7.clocks.verification,
-          due: { ...v7.clocks.verification.due, general: { workingDays: 3 } },
-        },
-      },
-    };
+    const v8: Policy = withVerificationWithin(policies.registry.get('district-default', 7), 3);
     await policies.deploy(v8);
   });
   afterAll(async () => {
@@ -142,16 +135,7 @@ describe('adopting a policy version for open reports', () => {
 describe('importing next year’s holidays into a running system', () => {
   let api: ApiEnv;
   let id: string;
-  const notice = {
-    source: '测试用通知（虚构）：2027年元旦放假安排',
-    sourceUrl: 'https://example.org/test-notice-2027',
-    holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'].map((date) => ({
-      date,
-      zh: '元旦',
-      en: "New Year's Day",
-    })),
-    adjustedWorkdays: [{ date: '2027-01-09', zh: '元旦', en: "New Year's Day" }],
-  };
+  const notice = TEST_NOTICE_2027;
   beforeAll(async () => {
     // Monday 28 December 2026: deadlines of 7 working days run into 2027, which has no notice yet.
     api = await createApiEnv({ startTime: '2026-12-28T01:00:00Z' });

@@ -4,7 +4,11 @@ import type { ReportView } from '../../../domain/report/report-view.js';
 import type { ClockName } from '../../../domain/vocabulary.js';
 import { importCalendarYear } from '../../../infra/calendar-store.js';
 import { expectFirings, plus, settled, skipTo } from '../../support/clock-events.js';
-import { deployablePolicies } from '../../support/deployable-policies.js';
+import {
+  deployablePolicies,
+  TEST_NOTICE_2027,
+  withVerificationWithin,
+} from '../../support/deployable-policies.js';
 import { acceptAndAssign } from '../../support/lifecycles.js';
 import { createReportEnv, HOUR, type ReportEnv, type ReportHandle } from '../../support/report-env.js';
 import { people } from '../../support/reports.js';
@@ -37,21 +41,7 @@ describe('adopting a newer policy version (B2)', () => {
   });
 
   /** District-default v8 as a district might publish it: 核查 within 3 working days instead of 7. */
-  const v8 = (): Policy => {
-    const v7 = policies.registry.get('district-default', 7);
-    return {
-      ...v7,
-      version: 8,
-      name: `${v7.name}（核查时限缩短为3个工作日）`,
-      clocks: {
-        ...v7.clocks,
-        verification: {
-          ...v7.clocks.verification,
-          due: { ...v7.clocks.verification.due, general: { workingDays: 3 } },
-        },
-      },
-    };
-  };
+  const v8 = (): Policy => withVerificationWithin(policies.registry.get('district-default', 7), 3);
   const verifying = async () => {
     const h = await t.start({ receivedAt: (await t.now()).toISOString() });
     await acceptAndAssign(t, h);
@@ -195,21 +185,7 @@ describe('next year’s holiday notice reaching open reports (B4)', () => {
     // A notice made up for the test (not the real one): 元旦 1–4 January, Monday 4 January a
     // bridging day off, and Saturday 9 January the make-up working day (调休). The count now skips
     // Monday 4 January too: 5–8 January.
-    const imported = await importCalendarYear(
-      t.sql,
-      2027,
-      {
-        source: '测试用通知（虚构）：2027年元旦放假安排',
-        sourceUrl: 'https://example.org/test-notice-2027',
-        holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'].map((date) => ({
-          date,
-          zh: '元旦',
-          en: "New Year's Day",
-        })),
-        adjustedWorkdays: [{ date: '2027-01-09', zh: '元旦', en: "New Year's Day" }],
-      },
-      admin.id,
-    );
+    const imported = await importCalendarYear(t.sql, 2027, TEST_NOTICE_2027, admin.id);
     expect(imported).toMatchObject({ created: true, year: { version: 'cn-2027.1' } });
     const after = await t.step(h, 'recomputeDeadlines', {
       actor: admin,
