@@ -245,7 +245,8 @@ async function main() {
       const figures = {
         rows: n,
         queries: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[2]), p99: Number(r[3]) }])),
-        worstP99: Math.max(...rows.map((r) => Number(r[3]))),
+        // The ~1 % word has a goal of its own (50 ms): "every query" is the rest.
+        worstP99: Math.max(...rows.filter((r) => !r[0]!.startsWith('word on')).map((r) => Number(r[3]))),
         // Medians: one slow outlier should not decide whether deep pages cost more.
         deepOverFirst: p50Of('50th page (cursor)') / p50Of('first page, no filter'),
         rareWordP99: p99Of(rows.find((r) => r[0]!.startsWith('word on'))![0]!),
