@@ -56,7 +56,7 @@ export async function stopOrphanedTemporal(dataDir: string, log: Logger): Promis
     if (!record) continue;
     if (isStillOurs(record)) {
       log.warn(
-        `stopping the ${name} (pid ${record.pid}) that an earlier npm start of ${dataDir} left running`,
+        `stopping the ${name === 'temporal' ? 'Temporal dev server' : `Temporal ${name.slice('temporal-'.length)} service`} (pid ${record.pid}) that an earlier npm start of ${dataDir} left running`,
       );
       await stopProcess(record.pid, 'SIGTERM');
     }

@@ -19,7 +19,12 @@ describe('configuration from the environment', () => {
   it('needs nothing: embedded PostgreSQL and Temporal dev server under ./data, API on 127.0.0.1:3000', () => {
     const config = load({});
     expect(config.mode).toBe('development');
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, temporalTimeoutMs: 15_000 });
+    expect(config.api).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      temporalTimeoutMs: 15_000,
+      keyCacheMs: 5000,
+    });
     expect(config.postgres.kind).toBe('embedded');
     expect(config.temporal.server).toMatchObject({ kind: 'embedded', port: 7233, uiPort: 8233 });
     expect(temporalAddress(config)).toBe('127.0.0.1:7233');

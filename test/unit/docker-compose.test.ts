@@ -296,6 +296,7 @@ describe('docker-compose.yml: configuration of the API and the worker', () => {
       host: '0.0.0.0',
       port: 3000,
       temporalTimeoutMs: 15_000,
+      keyCacheMs: 5000,
     });
     expect(loadConfig(containerEnv('worker', SECRETS)).worker.healthPort).toBe(3001);
   });
