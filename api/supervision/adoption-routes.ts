@@ -11,6 +11,7 @@ import { ProblemError, problemResponses } from '../platform/problems.js';
 import type { ReportAccess } from '../reports/report-access.js';
 import {
   applyToReports,
+  finishChange,
   MAX_REPORTS_PER_CHANGE,
   newChangeId,
   previewReports,
@@ -197,11 +198,7 @@ export function adoptionRoutes(deps: {
           reason,
           changeId,
         });
-        const totals = tally(reports);
-        await deps.sql`
-          update deadline_changes set moved = ${totals.moved}, failed = ${totals.failed},
-            outcome = ${deps.sql.json(reports)}, finished_at = now()
-          where change_id = ${changeId}`;
+        const totals = await finishChange(deps.sql, changeId, reports);
         return { changeId, dryRun: false, policy, totals, reports };
       },
     );

@@ -8,10 +8,10 @@ import { ProblemError, problemResponses } from '../platform/problems.js';
 import type { ReportAccess } from '../reports/report-access.js';
 import {
   applyToReports,
+  finishChange,
   newChangeId,
   ReportOutcomeSchema,
   reportsWithUncertainDeadlines,
-  tally,
   TotalsSchema,
 } from './deadline-changes.js';
 
@@ -139,11 +139,7 @@ export function calendarRoutes(deps: {
           reason,
           changeId,
         });
-        const totals = tally(reports);
-        await deps.sql`
-          update deadline_changes set moved = ${totals.moved}, failed = ${totals.failed},
-            outcome = ${deps.sql.json(reports)}, finished_at = now()
-          where change_id = ${changeId}`;
+        const totals = await finishChange(deps.sql, changeId, reports);
         return {
           version,
           previousVersion: imported.previousVersion,

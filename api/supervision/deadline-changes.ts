@@ -213,3 +213,17 @@ export function tally(outcomes: readonly ReportOutcome[]) {
     failed: outcomes.filter((o) => o.error !== undefined).length,
   };
 }
+
+/** Records a change's outcome on its audit row, and answers its totals. */
+export async function finishChange(
+  sql: postgres.Sql,
+  changeId: string,
+  reports: readonly ReportOutcome[],
+): Promise<ReturnType<typeof tally>> {
+  const totals = tally(reports);
+  await sql`
+    update deadline_changes set moved = ${totals.moved}, failed = ${totals.failed},
+      outcome = ${sql.json(reports)}, finished_at = now()
+    where change_id = ${changeId}`;
+  return totals;
+}
