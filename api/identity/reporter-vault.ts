@@ -99,17 +99,25 @@ export const payoutRefFor = (updateId: string | undefined): string =>
     .digest('hex')
     .slice(0, 32)}`;
 
+/** Seals how to pay a claimant under `ref`. True when this call sealed it (false: it was there). */
 export async function storePayout(
   sql: postgres.ISql,
   vault: KeyRing,
   ref: string,
   payout: Payout,
-): Promise<void> {
+): Promise<boolean> {
   const sealed = vault.seal(JSON.stringify(payout), ref);
-  await sql`
+  const inserted = await sql`
     insert into reporter_vault (ref, key_id, iv, tag, ciphertext)
     values (${ref}, ${sealed.keyId}, ${sealed.iv}, ${sealed.tag}, ${sealed.ciphertext})
-    on conflict (ref) do nothing`;
+    on conflict (ref) do nothing
+    returning 1`;
+  return inserted.length > 0;
+}
+
+/** Removes a payout no workflow took (its claim was refused). */
+export async function forgetPayout(sql: postgres.ISql, ref: string): Promise<void> {
+  await sql`delete from reporter_vault where ref = ${ref} and ref like 'payout:%'`;
 }
 
 export const readPayout = async (

@@ -13,7 +13,8 @@ import type { Authorize } from '../platform/authentication.js';
 import { ClaimCodeSchema, hashClaimCode } from './claim-code.js';
 import type { KeyRing } from '../../infra/vault.js';
 import { OneOf } from '../../domain/schema.js';
-import { payoutRefFor, storePayout, type Payout } from '../identity/reporter-vault.js';
+import { forgetPayout, payoutRefFor, storePayout, type Payout } from '../identity/reporter-vault.js';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { problemResponses } from '../platform/problems.js';
 import { readReport, runStep, stepUpdateId } from './report-access.js';
 import type { ReportAccess } from './report-access.js';
@@ -33,8 +34,19 @@ interface BodyAdapter {
   readonly toInput: (
     body: Record<string, unknown>,
     ctx: { readonly sql: postgres.Sql; readonly vault: KeyRing; readonly updateId: string | undefined },
-  ) => Promise<Record<string, unknown>>;
+  ) => Promise<{
+    readonly input: Record<string, unknown>;
+    /** Takes back what toInput wrote, when the workflow refused the step: a refusal leaves nothing. */
+    readonly undo?: () => Promise<void>;
+  }>;
 }
+
+/**
+ * The workflow (or the API before it) said no, for certain. A timeout or an unavailable service is
+ * not a refusal: the step may yet have been done, and may hold what was written for it.
+ */
+const isRefusal = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError || (err instanceof ProblemError && err.statusCode < 500);
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const PayoutSchema = Closed({
@@ -55,12 +67,18 @@ const ADAPTERS: Partial<Record<StepName, BodyAdapter>> = {
     async toInput(body, { sql, vault, updateId }) {
       const claimCodeHash = hashClaimCode(body.claimCode as string);
       const payout = body.payout as Payout | undefined;
-      if (!payout) return { claimCodeHash };
+      if (!payout) return { input: { claimCodeHash } };
       if (payout.method !== 'cash' && !payout.account)
         throw new ProblemError('invalid-input', `a ${payout.method} payout names the account`);
       const payoutRef = payoutRefFor(updateId);
-      await storePayout(sql, vault, payoutRef, payout);
-      return { claimCodeHash, payoutRef };
+      // A refused claim must not keep a stranger's bank account. Only a record sealed by this very
+      // request is taken back: one already there belongs to an earlier attempt with the same
+      // Idempotency-Key, which the workflow may have accepted.
+      const sealedNow = await storePayout(sql, vault, payoutRef, payout);
+      return {
+        input: { claimCodeHash, payoutRef },
+        ...(sealedNow ? { undo: () => forgetPayout(sql, payoutRef) } : {}),
+      };
     },
   },
 };
@@ -152,10 +170,23 @@ export function stepRoutes(deps: {
           await checkMergeTarget(deps.access, req.caller!, step, body);
           const caller = req.caller!;
           const updateId = stepUpdateId(step, caller, req.headers['idempotency-key'], [req.params.id, body]);
-          const input = (
-            adapter ? await adapter.toInput(body, { sql: deps.sql, vault: deps.vault, updateId }) : body
-          ) as StepBody<typeof step>;
-          return runStep(deps.access, caller, req.params.id, step, input, updateId ? { updateId } : {});
+          const adapted = adapter
+            ? await adapter.toInput(body, { sql: deps.sql, vault: deps.vault, updateId })
+            : { input: body };
+          const input = adapted.input as StepBody<typeof step>;
+          try {
+            return await runStep(
+              deps.access,
+              caller,
+              req.params.id,
+              step,
+              input,
+              updateId ? { updateId } : {},
+            );
+          } catch (err) {
+            if (adapted.undo && isRefusal(err)) await adapted.undo();
+            throw err;
+          }
         },
       );
     }

@@ -192,10 +192,16 @@ export interface FuzzFinding {
   readonly why: string;
 }
 
+/** Where a fingerprint of the system's state differs: the parts (tables, histories) that changed. */
+export type Fingerprint = Readonly<Record<string, string>>;
+export const changedParts = (before: Fingerprint, after: Fingerprint): string[] =>
+  [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).sort();
+
 /**
  * Sends every case of one seed and judges each answer: never 5xx, never a status the document does
- * not declare for the operation, never a content type it does not declare for that status, and
- * every error a problem document in its schema.
+ * not declare for the operation, never a content type it does not declare for that status, every
+ * error a problem document in its schema, every JSON success in the schema declared for it, and —
+ * given a fingerprint of the state — every refused request leaves the state as it found it.
  */
 export async function runFuzz(opts: {
   doc: OpenApiDocument;
@@ -203,6 +209,10 @@ export async function runFuzz(opts: {
   credentials: Record<string, Record<string, string>>;
   realValues: Record<string, string[]>;
   problemValid: (body: unknown) => string | undefined;
+  /** Judges a body against a schema of the document (its `$ref`s point into `components`). */
+  bodyValid?: (schema: JsonSchema, body: unknown) => string | undefined;
+  /** The state a refused request must not change (the database, the reports' histories). */
+  fingerprint?: () => Promise<Fingerprint>;
   send: (c: FuzzCase) => Promise<FuzzAnswer>;
 }) {
   const fuzzer = createFuzzer(opts.doc, opts.seed, opts.realValues);
@@ -215,7 +225,12 @@ export async function runFuzz(opts: {
   const statuses = new Map<number, number>();
   const allowed = new Map<string, Set<string>>();
   let sent = 0;
+  let refusalsChecked = 0;
+  // The state as the last judged request left it; undefined after a successful write, whose effects
+  // (a projection, a notification) may still be arriving: then it is taken again once it holds still.
+  let known: Fingerprint | undefined;
   for await (const c of fuzzer.cases(opts.credentials, (operation) => [...(allowed.get(operation) ?? [])])) {
+    if (opts.fingerprint && known === undefined) known = await settled(opts.fingerprint);
     const res = await opts.send(c);
     sent += 1;
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -242,7 +257,40 @@ export async function runFuzz(opts: {
         const why = opts.problemValid(res.json());
         if (why) note(`problem document off its schema: ${why}`);
       }
+    } else if (op && opts.bodyValid && contentType === 'application/json') {
+      const schema = declaredSchema(op, res.status, contentType);
+      const why = schema && opts.bodyValid(schema, res.json());
+      if (why) note(`body off the schema declared for ${res.status}: ${why}`);
     }
+    if (!opts.fingerprint) continue;
+    if (res.status >= 400 && res.status < 500) {
+      const now = await opts.fingerprint();
+      const changed = changedParts(known!, now);
+      refusalsChecked += 1;
+      if (changed.length > 0) note(`refused, yet changed ${changed.join(', ')}`);
+      known = now;
+    } else if (c.method === 'GET' && res.status < 300) {
+      // A read may write its audit row (who read a reporter's identity), and nothing after it.
+      known = await opts.fingerprint();
+    } else known = undefined;
   }
-  return { sent, statuses, findings };
+  return { sent, statuses, findings, refusalsChecked };
+}
+
+/** The state once two readings a moment apart agree (what a success set going has arrived). */
+async function settled(fingerprint: () => Promise<Fingerprint>): Promise<Fingerprint> {
+  let last = await fingerprint();
+  for (let i = 0; i < 150; i += 1) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await fingerprint();
+    if (changedParts(last, now).length === 0) return now;
+    last = now;
+  }
+  throw new Error('the state did not settle within 15 s of a successful request');
+}
+
+/** The schema the document declares for a status and content type, if any. */
+function declaredSchema(op: Operation, status: number, contentType: string): JsonSchema | undefined {
+  const response = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`];
+  return response?.content?.[contentType]?.schema;
 }

@@ -1,14 +1,22 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
-import { runFuzz, type OpenApiDocument } from '../../support/openapi-fuzz.js';
+import formats from 'ajv-formats';
+
+// ajv-formats is CommonJS: its function is the default export's default.
+const addFormats = formats.default;
+import type { ValidateFunction } from 'ajv';
+import { runFuzz, type JsonSchema, type OpenApiDocument } from '../../support/openapi-fuzz.js';
+import { stateFingerprint } from '../../support/state-fingerprint.js';
 
 /**
  * Every operation of the OpenAPI document, asked by every role (and by nobody, and with a forged
  * token), with requests generated from the document — valid ones and broken ones — from a fixed
  * seed. The API must never answer 5xx, never a status the document does not declare for that
- * operation, never a content type it does not declare for that status, and every error must be a
- * problem document. A failure prints the case; the same seed reproduces it.
+ * operation, never a content type it does not declare for that status; every error must be a
+ * problem document and every JSON success in its declared schema; and a refused request must leave
+ * the database and every report's history as they were. A failure prints the case; the same seed
+ * reproduces it.
  */
 const SEED = 20_261_201;
 
@@ -41,42 +49,60 @@ describe('the API answers what its OpenAPI document declares, whatever it is sen
   });
   afterAll(() => api?.close());
 
-  it('finds no 5xx, no undeclared status and no undeclared content type', { timeout: 600_000 }, async () => {
-    const credentials: Record<string, Record<string, string>> = {
-      nobody: {},
-      forged: { authorization: 'Bearer bh_forged0000000000000000000000000000' },
-      'forged-jwt': { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
-      ...Object.fromEntries(
-        Object.entries(api.keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
-      ),
-    };
-    const ajv = new Ajv2020({ strict: false });
-    const problemOk = ajv.compile(doc.components!.schemas!.Problem!);
-    const { sent, statuses, findings } = await runFuzz({
-      doc,
-      seed: SEED,
-      credentials,
-      realValues: { id: reportIds, format: ['csv', 'xlsx', 'md', 'docx'], unitId: ['unit-a', 'unit-b'] },
-      problemValid: (body) => (problemOk(body) ? undefined : ajv.errorsText(problemOk.errors)),
-      send: async (c) => {
-        const res = await api.app.inject({
-          method: c.method as 'GET',
-          url: c.url,
-          headers: c.headers,
-          ...(c.payload !== undefined ? { payload: c.payload } : {}),
-        });
-        return {
-          status: res.statusCode,
-          contentType: String(res.headers['content-type'] ?? ''),
-          json: () => res.json(),
-        };
-      },
-    });
-    const summary = [...statuses.entries()].sort(([a], [b]) => a - b);
-    console.log(`fuzz: ${sent} requests, statuses ${summary.map(([s, n]) => `${s}×${n}`).join(' ')}`);
-    expect(sent).toBeGreaterThan(300);
-    // The broken requests reached the routes, not only the authentication in front of them.
-    expect(statuses.get(400) ?? 0).toBeGreaterThan(200);
-    expect(findings.slice(0, 10)).toEqual([]);
-  });
+  it(
+    'finds no 5xx, nothing undeclared, nothing off its schema, no change made by a refusal',
+    { timeout: 600_000 },
+    async () => {
+      const credentials: Record<string, Record<string, string>> = {
+        nobody: {},
+        forged: { authorization: 'Bearer bh_forged0000000000000000000000000000' },
+        'forged-jwt': { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
+        ...Object.fromEntries(
+          Object.entries(api.keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
+        ),
+      };
+      const ajv = new Ajv2020({ strict: false });
+      addFormats(ajv);
+      const problemOk = ajv.compile(doc.components!.schemas!.Problem!);
+      const validators = new Map<JsonSchema, ValidateFunction>();
+      const bodyValid = (schema: JsonSchema, body: unknown) => {
+        // The schema's $refs point at #/components: compile it as the root of a document that has them.
+        let validate = validators.get(schema);
+        if (!validate)
+          validators.set(schema, (validate = ajv.compile({ ...schema, components: doc.components })));
+        return validate(body) ? undefined : ajv.errorsText(validate.errors);
+      };
+      const { sent, statuses, findings, refusalsChecked } = await runFuzz({
+        doc,
+        seed: SEED,
+        credentials,
+        realValues: { id: reportIds, format: ['csv', 'xlsx', 'md', 'docx'], unitId: ['unit-a', 'unit-b'] },
+        problemValid: (body) => (problemOk(body) ? undefined : ajv.errorsText(problemOk.errors)),
+        bodyValid,
+        fingerprint: () => stateFingerprint(api.t.sql, api.t.client, reportIds),
+        send: async (c) => {
+          const res = await api.app.inject({
+            method: c.method as 'GET',
+            url: c.url,
+            headers: c.headers,
+            ...(c.payload !== undefined ? { payload: c.payload } : {}),
+          });
+          return {
+            status: res.statusCode,
+            contentType: String(res.headers['content-type'] ?? ''),
+            json: () => res.json(),
+          };
+        },
+      });
+      const summary = [...statuses.entries()].sort(([a], [b]) => a - b);
+      console.log(
+        `fuzz: ${sent} requests (${refusalsChecked} refusals checked for changes), statuses ${summary.map(([s, n]) => `${s}×${n}`).join(' ')}`,
+      );
+      expect(sent).toBeGreaterThan(300);
+      expect(refusalsChecked).toBeGreaterThan(200);
+      // The broken requests reached the routes, not only the authentication in front of them.
+      expect(statuses.get(400) ?? 0).toBeGreaterThan(200);
+      expect(findings.slice(0, 10)).toEqual([]);
+    },
+  );
 });

@@ -114,4 +114,43 @@ describe('the payee of a reward', () => {
     // Contacting the reporter reveals nothing: an anonymous reporter is reached by the claim code only.
     expect((await payee(id, 'feedback_contact')).json()).toEqual({ anonymous: true });
   });
+
+  it('keeps nothing of a refused claim: the account sealed for it is taken back', async () => {
+    const payouts = async () =>
+      (
+        await api.t.sql<
+          { n: number }[]
+        >`select count(*)::int as n from reporter_vault where ref like 'payout:%'`
+      )[0]!.n;
+    const { id, claimCode } = await receive();
+    const before = await payouts();
+    // Too early: the workflow refuses a claim before a reward is approved.
+    const early = await api.post(reportUrl(id, 'claim-reward'), 'intake', { claimCode, payout: PAYOUT });
+    expect(early.statusCode).toBe(409);
+    await handleToRewardThroughApi(api, id, claimCode!, { claim: false });
+    // A wrong claim code, with an Idempotency-Key: refused, and so is its retry.
+    const wrong = { claimCode: claimCode!.replace(/.$/, (c) => (c === '2' ? '3' : '2')), payout: PAYOUT };
+    const refused = await api.app.inject({
+      method: 'POST',
+      url: reportUrl(id, 'claim-reward'),
+      headers: { authorization: `Bearer ${api.keys.intake}`, 'idempotency-key': 'wrong-code-1' },
+      payload: wrong,
+    });
+    expect(refused.statusCode, refused.body).toBeGreaterThanOrEqual(400);
+    expect(refused.statusCode).toBeLessThan(500);
+    expect(await payouts()).toBe(before);
+
+    // The right claim, then its retry with the same key: one sealed payout, kept.
+    const claim = () =>
+      api.app.inject({
+        method: 'POST',
+        url: reportUrl(id, 'claim-reward'),
+        headers: { authorization: `Bearer ${api.keys.intake}`, 'idempotency-key': 'right-code-1' },
+        payload: { claimCode, payout: PAYOUT },
+      });
+    expect((await claim()).statusCode).toBe(200);
+    expect((await claim()).statusCode).toBe(200);
+    expect(await payouts()).toBe(before + 1);
+    expect((await payee(id, 'reward_payment')).json()).toEqual({ anonymous: true, payout: PAYOUT });
+  });
 });
