@@ -27,6 +27,8 @@ async function upsertClocks(tx: Tx, r: ReportSummary): Promise<void> {
     clock: c.clock,
     occurrence: c.occurrence,
     unit_id: c.unitId,
+    // Copied so statistics find a period's clocks without the reports (the report's, never changes).
+    received_at: r.receivedAt,
     started_at: c.startedAt,
     warn_at: c.warnAt,
     due_at: c.dueAt,

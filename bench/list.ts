@@ -64,6 +64,8 @@ async function seed(sql: postgres.Sql) {
   const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from reports`;
   if (n >= ROWS) {
     say(`reusing ${n.toLocaleString()} seeded reports`);
+    // A migration since the seeding may have rewritten rows: what autovacuum would do, done now.
+    await sql`vacuum analyze reports, report_clocks`;
     return;
   }
   await sql`truncate reports cascade`;
@@ -71,7 +73,7 @@ async function seed(sql: postgres.Sql) {
   const started = Date.now();
   const indexes = await sql<{ name: string; def: string }[]>`
     select indexname as name, indexdef as def from pg_indexes
-    where tablename = 'reports' and indexname not like '%_pkey' and indexname not like '%_key'`;
+    where tablename in ('reports', 'report_clocks') and indexname not like '%_pkey' and indexname not like '%_key'`;
   for (const i of indexes) await sql`drop index ${sql(i.name)}`;
   const texts = [...DESCRIPTIONS, RARE].map((d, i) => {
     const address = `${STREETS[i % STREETS.length]}某路${i + 1}号`;
@@ -104,9 +106,9 @@ async function seed(sql: postgres.Sql) {
     join t on t.k = case when i % 100 = 0 then ${DESCRIPTIONS.length} else i % ${DESCRIPTIONS.length} end`;
   // Two supervised clocks a report (verification, feedback), so that statistics have work to do.
   await sql`
-    insert into report_clocks (report_id, clock, occurrence, unit_id, started_at, warn_at, due_at, stopped_at,
-                               paused, overdue, rungs_fired, on_time, ended_how, misrouted)
-    select r.report_id, c.clock, 1, r.unit_id, r.received_at, r.received_at + c.due - interval '12 hours',
+    insert into report_clocks (report_id, clock, occurrence, unit_id, received_at, started_at, warn_at, due_at,
+                               stopped_at, paused, overdue, rungs_fired, on_time, ended_how, misrouted)
+    select r.report_id, c.clock, 1, r.unit_id, r.received_at, r.received_at, r.received_at + c.due - interval '12 hours',
            r.received_at + c.due,
            case when r.closed_at is not null then r.received_at + c.took end, false,
            r.overdue and c.clock = 'verification', r.escalation_level,
@@ -118,7 +120,8 @@ async function seed(sql: postgres.Sql) {
       ('feedback', interval '9 days', (hashtext(r.report_id) % 5 + 9) * interval '1 day')) as c(clock, due, took)`;
   say(`loaded rows in ${((Date.now() - started) / 1000).toFixed(0)} s; building ${indexes.length} indexes…`);
   for (const i of indexes) await sql.unsafe(i.def);
-  await sql`analyze reports`;
+  await sql`vacuum analyze reports`;
+  await sql`vacuum analyze report_clocks`;
   say(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -57,9 +57,10 @@ async function seed(sql: postgres.Sql) {
     from reports`;
   // Clock durations: verification done after 1–11 days (so some are late under 7 working days).
   await sql`
-    insert into report_clocks (report_id, clock, occurrence, unit_id, started_at, warn_at, due_at,
+    insert into report_clocks (report_id, clock, occurrence, unit_id, received_at, started_at, warn_at, due_at,
                                stopped_at, paused, overdue, rungs_fired, on_time, ended_how, misrouted)
     select r.report_id, c.clock, 1, case when c.clock in ('verification', 'feedback') then r.unit_id end,
+           r.received_at,
            c.started, c.due - interval '4 hours', c.due, c.stopped, false, c.stopped > c.due, 0,
            c.stopped <= c.due, 'done', false
     from reports r

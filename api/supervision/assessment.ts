@@ -1,11 +1,11 @@
 import type postgres from 'postgres';
 import type { Actor } from '../../domain/vocabulary.js';
 import { RUNG_VALUES } from '../../domain/vocabulary.js';
-import { reportFilter } from '../reports/report-filter.js';
 import {
   FORMULAS,
   rate,
-  threeRatesBy,
+  groupFigures,
+  selectionOf,
   type Rate,
   type StatisticsFilter,
   type ThreeRates,
@@ -47,12 +47,13 @@ const threeRatesOf = (r: ThreeRates | undefined): ThreeRates | undefined =>
   };
 
 export async function computeAssessment(sql: postgres.Sql, caller: Actor, filter: StatisticsFilter) {
-  const selected = sql`select report_id from reports where ${reportFilter(sql, caller, filter)}`;
+  const selection = selectionOf(sql, caller, filter);
+  const selected = selection.reportIds;
   const clocks = await sql<{ unit_id: string; clock: string; completed: number; on_time: number }[]>`
-    select unit_id, clock,
-      count(*) filter (where ended_how = 'done' and not misrouted)::int as completed,
-      count(*) filter (where on_time and not misrouted)::int as on_time
-    from report_clocks where report_id in (${selected}) and unit_id is not null
+    select c.unit_id, c.clock,
+      count(*) filter (where c.ended_how = 'done' and not c.misrouted)::int as completed,
+      count(*) filter (where c.on_time and not c.misrouted)::int as on_time
+    from report_clocks c join reports r using (report_id) where ${selection.clocks} and c.unit_id is not null
     group by 1, 2`;
   const events = await sql<{ unit_id: string; type: string; detail: string | null; count: number }[]>`
     select data ->> 'unitId' as unit_id, type,
@@ -69,7 +70,7 @@ export async function computeAssessment(sql: postgres.Sql, caller: Actor, filter
     select data ->> 'unitId' as unit_id, count(distinct report_id)::int as count from report_events
     where report_id in (${selected}) and type = 'listed_supervision' and data ->> 'unitId' is not null
     group by 1`;
-  const rates = (await threeRatesBy(sql, selected)).unit;
+  const rates = (await groupFigures(sql, selection)).threeRates.unit;
 
   const units = [
     ...new Set([

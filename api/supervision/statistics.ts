@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { Actor } from '../../domain/vocabulary.js';
-import { reportFilter, type ReportFilterQuery } from '../reports/report-filter.js';
+import { reportFilter, type Fragment, type ReportFilterQuery } from '../reports/report-filter.js';
 
 /**
  * The figures supervisors are judged on, over the reports a list filter selects (the same filter
@@ -82,102 +82,126 @@ interface StepRow {
   p90_hours: number | null;
 }
 
-interface UnitRow {
-  unit_id: string;
-  completed: number;
-  on_time: number;
-  misrouted: number;
+/**
+ * The reports a filter selects, said three ways so that each figure reads only its period: the
+ * report rows (`reports r`), their ids, and their clocks (`report_clocks c` joined to `reports r`,
+ * bounded also by the clock's own copy of received_at, which an index orders).
+ */
+export interface Selection {
+  readonly reports: Fragment;
+  readonly reportIds: Fragment;
+  readonly clocks: Fragment;
+  /** The period alone, over the clocks of another alias (`true` when the filter has none). */
+  readonly clockPeriod: (alias: 'a' | 'c') => Fragment;
 }
 
+export function selectionOf(sql: postgres.Sql, caller: Actor, filter: StatisticsFilter): Selection {
+  const reports = reportFilter(sql, caller, filter, 'r');
+  const clockPeriod = (alias: 'a' | 'c') => {
+    const receivedAt = sql.unsafe<postgres.Row[]>(`${alias}.received_at`);
+    return [
+      ...(filter.receivedFrom === undefined ? [] : [sql`${receivedAt} >= ${filter.receivedFrom}`]),
+      ...(filter.receivedTo === undefined ? [] : [sql`${receivedAt} < ${filter.receivedTo}`]),
+    ].reduce((acc, p) => sql`${acc} and ${p}`, sql`true`);
+  };
+  return {
+    reports,
+    reportIds: sql`select r.report_id from reports r where ${reports}`,
+    clocks: sql`${reports} and ${clockPeriod('c')}`,
+    clockPeriod,
+  };
+}
+
+/** A step's duration in hours (date_part is float8; extract would compute in numeric, ~2× slower). */
+const HOURS = "date_part('epoch', c.stopped_at - c.started_at) / 3600";
+
 export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter: StatisticsFilter) {
-  const where = reportFilter(sql, caller, filter);
-  const selected = sql`select report_id from reports where ${where}`;
-  const [figures] = await sql<ReportFigures[]>`
+  const selection = selectionOf(sql, caller, filter);
+  const { reports, reportIds, clocks } = selection;
+  const hours = sql.unsafe<postgres.Row[]>(HOURS);
+  // Independent reads of the same selection, on as many connections: the figures arrive together.
+  const [[figures], steps, rungs, events, groups] = await Promise.all([
+    sql<ReportFigures[]>`
     select
       count(*)::int as received,
-      count(*) filter (where accepted_at is not null)::int as accepted,
-      count(*) filter (where stage = 'rejected')::int as rejected,
-      count(*) filter (where stage not in ('closed', 'rejected', 'withdrawn', 'merged', 'cancelled'))::int as open,
-      count(*) filter (where stage = 'closed')::int as closed,
-      count(*) filter (where stage = 'withdrawn')::int as withdrawn,
-      count(*) filter (where stage = 'merged')::int as merged,
-      count(*) filter (where stage = 'cancelled')::int as cancelled,
-      count(*) filter (where verified_at is not null)::int as verified,
-      count(*) filter (where verification_outcome in ('substantiated', 'partly'))::int as substantiated,
-      count(*) filter (where verification_outcome = 'unsubstantiated')::int as unsubstantiated,
-      count(*) filter (where hazards_found > 0)::int as reports_with_hazards,
-      coalesce(sum(hazards_found), 0)::int as hazards_found,
-      count(*) filter (where major_hazard)::int as major_hazards,
-      count(*) filter (where rectified_at is not null)::int as rectified_reports,
-      coalesce(sum(hazards_found) filter (where rectified_at is not null), 0)::int as hazards_rectified,
-      count(*) filter (where written_off_at is not null)::int as written_off,
-      count(*) filter (where satisfaction is not null)::int as rated,
-      count(*) filter (where satisfaction = 'satisfied')::int as satisfied,
-      count(*) filter (where satisfaction = 'basically_satisfied')::int as basically_satisfied,
-      count(*) filter (where satisfaction = 'unsatisfied')::int as unsatisfied,
-      count(*) filter (where resolved)::int as resolved,
-      count(*) filter (where resolved is not null)::int as answered_resolved,
-      count(*) filter (where overdue)::int as overdue,
-      coalesce(sum(returns), 0)::int as returns,
-      coalesce(sum(returns_refused), 0)::int as returns_refused,
-      coalesce(sum(disputes), 0)::int as disputes,
-      count(*) filter (where misrouted)::int as misrouted_reports,
-      count(*) filter (where reward_proposed_fen is not null)::int as rewards_proposed,
-      coalesce(sum(reward_proposed_fen), 0)::text as rewards_proposed_fen,
-      count(*) filter (where reward_approved_fen is not null)::int as rewards_approved,
-      coalesce(sum(reward_approved_fen), 0)::text as rewards_approved_fen,
-      count(*) filter (where reward_paid_fen is not null)::int as rewards_paid,
-      coalesce(sum(reward_paid_fen), 0)::text as rewards_paid_fen
-    from reports where ${where}`;
-  const f = figures!;
+      count(*) filter (where r.accepted_at is not null)::int as accepted,
+      count(*) filter (where r.stage = 'rejected')::int as rejected,
+      count(*) filter (where r.stage not in ('closed', 'rejected', 'withdrawn', 'merged', 'cancelled'))::int as open,
+      count(*) filter (where r.stage = 'closed')::int as closed,
+      count(*) filter (where r.stage = 'withdrawn')::int as withdrawn,
+      count(*) filter (where r.stage = 'merged')::int as merged,
+      count(*) filter (where r.stage = 'cancelled')::int as cancelled,
+      count(*) filter (where r.verified_at is not null)::int as verified,
+      count(*) filter (where r.verification_outcome in ('substantiated', 'partly'))::int as substantiated,
+      count(*) filter (where r.verification_outcome = 'unsubstantiated')::int as unsubstantiated,
+      count(*) filter (where r.hazards_found > 0)::int as reports_with_hazards,
+      coalesce(sum(r.hazards_found), 0)::int as hazards_found,
+      count(*) filter (where r.major_hazard)::int as major_hazards,
+      count(*) filter (where r.rectified_at is not null)::int as rectified_reports,
+      coalesce(sum(r.hazards_found) filter (where r.rectified_at is not null), 0)::int as hazards_rectified,
+      count(*) filter (where r.written_off_at is not null)::int as written_off,
+      count(*) filter (where r.satisfaction is not null)::int as rated,
+      count(*) filter (where r.satisfaction = 'satisfied')::int as satisfied,
+      count(*) filter (where r.satisfaction = 'basically_satisfied')::int as basically_satisfied,
+      count(*) filter (where r.satisfaction = 'unsatisfied')::int as unsatisfied,
+      count(*) filter (where r.resolved)::int as resolved,
+      count(*) filter (where r.resolved is not null)::int as answered_resolved,
+      count(*) filter (where r.overdue)::int as overdue,
+      coalesce(sum(r.returns), 0)::int as returns,
+      coalesce(sum(r.returns_refused), 0)::int as returns_refused,
+      coalesce(sum(r.disputes), 0)::int as disputes,
+      count(*) filter (where r.misrouted)::int as misrouted_reports,
+      count(*) filter (where r.reward_proposed_fen is not null)::int as rewards_proposed,
+      coalesce(sum(r.reward_proposed_fen), 0)::text as rewards_proposed_fen,
+      count(*) filter (where r.reward_approved_fen is not null)::int as rewards_approved,
+      coalesce(sum(r.reward_approved_fen), 0)::text as rewards_approved_fen,
+      count(*) filter (where r.reward_paid_fen is not null)::int as rewards_paid,
+      coalesce(sum(r.reward_paid_fen), 0)::text as rewards_paid_fen
+    from reports r where ${reports}`,
 
-  // A step counts as completed only when it was done (ended_how = 'done'): a clock stopped by a
-  // withdrawal, merge or cancellation, or replaced by a new deadline, is neither on time nor late.
-  const steps = await sql<StepRow[]>`
-    select clock,
+    // A step counts as completed only when it was done (ended_how = 'done'): a clock stopped by a
+    // withdrawal, merge or cancellation, or replaced by a new deadline, is neither on time nor late.
+    sql<StepRow[]>`
+    select c.clock,
       count(*)::int as started,
-      count(*) filter (where ended_how = 'done' and not misrouted)::int as completed,
-      count(*) filter (where on_time and not misrouted)::int as on_time,
-      count(*) filter (where misrouted)::int as misrouted,
-      count(*) filter (where stopped_at is null and overdue)::int as running_overdue,
-      (avg(extract(epoch from stopped_at - started_at) / 3600) filter (where ended_how = 'done' and not misrouted))::float8 as mean_hours,
-      (percentile_cont(0.9) within group (order by extract(epoch from stopped_at - started_at) / 3600)
-        filter (where ended_how = 'done' and not misrouted))::float8 as p90_hours
-    from report_clocks where report_id in (${selected})
-    group by clock order by clock`;
+      count(*) filter (where c.ended_how = 'done' and not c.misrouted)::int as completed,
+      count(*) filter (where c.on_time and not c.misrouted)::int as on_time,
+      count(*) filter (where c.misrouted)::int as misrouted,
+      count(*) filter (where c.stopped_at is null and c.overdue)::int as running_overdue,
+      avg(${hours}) filter (where c.ended_how = 'done' and not c.misrouted) as mean_hours,
+      percentile_cont(0.9) within group (order by ${hours})
+        filter (where c.ended_how = 'done' and not c.misrouted) as p90_hours
+    from report_clocks c join reports r using (report_id) where ${clocks}
+    group by c.clock order by c.clock`,
 
-  const units = await sql<UnitRow[]>`
-    select unit_id,
-      count(*) filter (where ended_how = 'done' and not misrouted)::int as completed,
-      count(*) filter (where on_time and not misrouted)::int as on_time,
-      count(*) filter (where misrouted)::int as misrouted
-    from report_clocks where report_id in (${selected}) and unit_id is not null
-    group by unit_id order by unit_id`;
+    sql<{ rung: string; count: number }[]>`
+    select rung, count(*)::int as count from escalations where report_id in (${reportIds})
+    group by rung order by rung`,
 
-  const rungs = await sql<{ rung: string; count: number }[]>`
-    select rung, count(*)::int as count from escalations where report_id in (${selected})
-    group by rung order by rung`;
-
-  // 督办 by people, 延期, pauses decided and 协办, counted from the timeline events the read model keeps.
-  const events = await sql<{ type: string; detail: string | null; count: number }[]>`
+    // 督办 by people, 延期, pauses decided and 协办, counted from the timeline events the read model keeps.
+    sql<{ type: string; detail: string | null; count: number }[]>`
     select type,
       case type when 'supervised' then data ->> 'action'
         when 'extension_decided' then data ->> 'decision'
         when 'pause_decided' then data ->> 'decision' end as detail,
       count(*)::int as count
     from report_events
-    where report_id in (${selected})
-      and type in ('supervised', 'supervision_replied', 'interview_called', 'interview_held', 'listing_lifted',
+    where type in ('supervised', 'supervision_replied', 'interview_called', 'interview_held', 'listing_lifted',
                    'extension_requested', 'extension_decided', 'pause_requested', 'pause_decided',
                    'support_requested', 'support_replied')
-    group by 1, 2`;
+      and report_id in (${reportIds})
+    group by 1, 2`,
+
+    groupFigures(sql, selection),
+  ]);
+  const f = figures!;
   const countOf = (type: string, detail: string | null = null) =>
     events
       .filter((e) => e.type === type && (detail === null || e.detail === detail))
       .reduce((n, e) => n + e.count, 0);
 
   const acceptance = steps.find((s) => s.clock === 'acceptance');
-  const hours = (h: number | null) => (h === null ? null : Math.round(h * 100) / 100);
+  const inHours = (h: number | null) => (h === null ? null : Math.round(h * 100) / 100);
   return {
     filter,
     counts: {
@@ -212,7 +236,7 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
       satisfactionRate: rate(f.satisfied + f.basically_satisfied, f.rated, FORMULAS.satisfactionRate),
     },
     /** 三率 by handling unit, intake channel and category: who and what the figures are about. */
-    threeRatesBy: await threeRatesBy(sql, selected),
+    threeRatesBy: groups.threeRates,
     satisfaction: {
       rated: f.rated,
       satisfied: f.satisfied,
@@ -227,10 +251,10 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
       misrouted: s.misrouted,
       runningOverdue: s.running_overdue,
       onTimeRate: rate(s.on_time, s.completed, FORMULAS.onTimeRate),
-      meanHours: hours(s.mean_hours),
-      p90Hours: hours(s.p90_hours),
+      meanHours: inHours(s.mean_hours),
+      p90Hours: inHours(s.p90_hours),
     })),
-    units: units.map((u) => ({
+    units: groups.units.map((u) => ({
       unitId: u.unit_id,
       completed: u.completed,
       onTime: u.on_time,
@@ -282,9 +306,7 @@ export async function computeStatistics(sql: postgres.Sql, caller: Actor, filter
 export type Statistics = Awaited<ReturnType<typeof computeStatistics>>;
 
 interface GroupAnswers {
-  key: string;
-  responded: number;
-  respond_due: number;
+  key: string | null;
   resolved: number;
   answered_resolved: number;
   satisfied: number;
@@ -297,68 +319,91 @@ export interface ThreeRates {
   readonly satisfactionRate: Rate;
 }
 
+type GroupColumn = 'unit_id' | 'channel' | 'category';
+
+interface ClockGroup {
+  by: GroupColumn;
+  key: string | null;
+  /** A unit's steps (`by` = unit_id), as the on-time rate counts them. */
+  completed: number;
+  on_time: number;
+  misrouted: number;
+  /** A unit's response: signed (签收) in time, or before that clock existed, the reporter contacted in time. */
+  unit_responded: number;
+  unit_respond_due: number;
+  /** A channel's or category's response: accepted in time. */
+  accepted_in_time: number;
+  acceptance_due: number;
+}
+
 /**
- * 三率 broken down. Resolution and satisfaction come from the 回访 answers of the reports in each
- * group; response is the intake's acceptance in time for a channel or category, and for a unit its
- * contact with the reporter in time (the feedback clock, counted for the unit holding the report).
+ * Figures by handling unit, intake channel and category: the units' steps, and 三率. Resolution
+ * and satisfaction come from the 回访 answers of the reports in each group; response is the
+ * intake's acceptance in time for a channel or category, and for a unit its signing in time, or for
+ * reports from before the acknowledgement clock its contact with the reporter in time (the feedback
+ * clock, counted for the unit holding the report). One pass over the reports and one over their
+ * clocks, each grouped three ways.
  */
-export async function threeRatesBy(sql: postgres.Sql, selected: postgres.PendingQuery<postgres.Row[]>) {
-  const answers = (column: 'unit_id' | 'channel' | 'category') => sql<
-    Omit<GroupAnswers, 'responded' | 'respond_due'>[]
-  >`
-    select ${sql(column)} as key,
-      count(*) filter (where resolved)::int as resolved,
-      count(*) filter (where resolved is not null)::int as answered_resolved,
-      count(*) filter (where satisfaction in ('satisfied', 'basically_satisfied'))::int as satisfied,
-      count(*) filter (where satisfaction is not null)::int as rated
-    from reports where report_id in (${selected}) and ${sql(column)} is not null
-    group by 1 order by 1`;
-  const response = (column: 'channel' | 'category') => sql<
-    { key: string; responded: number; respond_due: number }[]
-  >`
-    select r.${sql(column)} as key,
-      count(*) filter (where c.on_time)::int as responded,
-      count(*) filter (where c.ended_how = 'done')::int as respond_due
+export async function groupFigures(sql: postgres.Sql, { reports, clocks, clockPeriod }: Selection) {
+  const [answers, clockGroups] = await Promise.all([
+    sql<(GroupAnswers & { by: GroupColumn })[]>`
+    select case when grouping(r.unit_id) = 0 then 'unit_id' when grouping(r.channel) = 0 then 'channel'
+                else 'category' end as by,
+      coalesce(r.unit_id, r.channel, r.category) as key,
+      count(*) filter (where r.resolved)::int as resolved,
+      count(*) filter (where r.resolved is not null)::int as answered_resolved,
+      count(*) filter (where r.satisfaction in ('satisfied', 'basically_satisfied'))::int as satisfied,
+      count(*) filter (where r.satisfaction is not null)::int as rated
+    from reports r where ${reports}
+    group by grouping sets ((r.unit_id), (r.channel), (r.category))`,
+    sql<ClockGroup[]>`
+    select case when grouping(c.unit_id) = 0 then 'unit_id' when grouping(r.channel) = 0 then 'channel'
+                else 'category' end as by,
+      coalesce(c.unit_id, r.channel, r.category) as key,
+      count(*) filter (where c.ended_how = 'done' and not c.misrouted)::int as completed,
+      count(*) filter (where c.on_time and not c.misrouted)::int as on_time,
+      count(*) filter (where c.misrouted)::int as misrouted,
+      count(*) filter (where (c.clock = 'acknowledgement' or (c.clock = 'feedback' and ack.report_id is null))
+                         and c.on_time and not c.misrouted)::int as unit_responded,
+      count(*) filter (where (c.clock = 'acknowledgement' or (c.clock = 'feedback' and ack.report_id is null))
+                         and c.ended_how = 'done' and not c.misrouted)::int as unit_respond_due,
+      count(*) filter (where c.clock = 'acceptance' and c.on_time)::int as accepted_in_time,
+      count(*) filter (where c.clock = 'acceptance' and c.ended_how = 'done')::int as acceptance_due
     from report_clocks c join reports r using (report_id)
-    where c.clock = 'acceptance' and r.report_id in (${selected}) and r.${sql(column)} is not null
-    group by 1 order by 1`;
-  const unitResponse = sql<{ key: string; responded: number; respond_due: number }[]>`
-    select unit_id as key,
-      count(*) filter (where on_time and not misrouted)::int as responded,
-      count(*) filter (where ended_how = 'done' and not misrouted)::int as respond_due
-    from report_clocks c
-    where report_id in (${selected}) and unit_id is not null
-      and (clock = 'acknowledgement'
-        or (clock = 'feedback' and not exists (
-          select 1 from report_clocks a where a.report_id = c.report_id and a.clock = 'acknowledgement')))
-    group by 1 order by 1`;
-  const merge = async (
-    groups: Promise<Omit<GroupAnswers, 'responded' | 'respond_due'>[]>,
-    responses: Promise<{ key: string; responded: number; respond_due: number }[]>,
-    responseFormula: string,
-  ) => {
-    const [a, r] = await Promise.all([groups, responses]);
-    const keys = [...new Set([...a.map((x) => x.key), ...r.map((x) => x.key)])].sort();
+    left join (select distinct a.report_id from report_clocks a
+               where a.clock = 'acknowledgement' and ${clockPeriod('a')}) ack using (report_id)
+    where ${clocks}
+    group by grouping sets ((c.unit_id), (r.channel), (r.category))`,
+  ]);
+  const groupOf = (by: GroupColumn) => {
+    const a = answers.filter((x) => x.by === by && x.key !== null);
+    const r = clockGroups.filter((x) => x.by === by && x.key !== null);
+    const keys = [...new Set([...a, ...r].map((x) => x.key!))].sort();
     return keys.map((key) => {
       const g = a.find((x) => x.key === key);
-      const resp = r.find((x) => x.key === key);
+      const c = r.find((x) => x.key === key);
       const rates: ThreeRates = {
-        responseRate: rate(resp?.responded ?? 0, resp?.respond_due ?? 0, responseFormula),
+        responseRate:
+          by === 'unit_id'
+            ? rate(c?.unit_responded ?? 0, c?.unit_respond_due ?? 0, FORMULAS.unitResponseRate)
+            : rate(c?.accepted_in_time ?? 0, c?.acceptance_due ?? 0, FORMULAS.responseRate),
         resolutionRate: rate(g?.resolved ?? 0, g?.answered_resolved ?? 0, FORMULAS.resolutionRate),
         satisfactionRate: rate(g?.satisfied ?? 0, g?.rated ?? 0, FORMULAS.satisfactionRate),
       };
       return { key, ...rates };
     });
   };
-  const [unit, channel, category] = await Promise.all([
-    merge(answers('unit_id'), unitResponse, FORMULAS.unitResponseRate),
-    merge(answers('channel'), response('channel'), FORMULAS.responseRate),
-    merge(answers('category'), response('category'), FORMULAS.responseRate),
-  ]);
   return {
-    unit: unit.map(({ key, ...r }) => ({ unitId: key, ...r })),
-    channel: channel.map(({ key, ...r }) => ({ channel: key, ...r })),
-    category: category.map(({ key, ...r }) => ({ category: key, ...r })),
+    /** Units that hold clocks, each with its steps (misrouting counted apart). */
+    units: clockGroups
+      .filter((c) => c.by === 'unit_id' && c.key !== null)
+      .sort((x, y) => (x.key! < y.key! ? -1 : 1))
+      .map((c) => ({ unit_id: c.key!, completed: c.completed, on_time: c.on_time, misrouted: c.misrouted })),
+    threeRates: {
+      unit: groupOf('unit_id').map(({ key, ...r }) => ({ unitId: key, ...r })),
+      channel: groupOf('channel').map(({ key, ...r }) => ({ channel: key, ...r })),
+      category: groupOf('category').map(({ key, ...r }) => ({ category: key, ...r })),
+    },
   };
 }
 

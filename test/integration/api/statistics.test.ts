@@ -240,4 +240,19 @@ describe('statistics and boards over lifecycles driven through the API', () => {
     expect(byFigure['整改率']![0]).toBe('40.00%');
     expect(byFigure['整改率']![1]).toMatch(/2 ÷ 5$/);
   });
+
+  it('counts over a period the reports received in it and only their clocks', async () => {
+    const at = (ms: number) => encodeURIComponent(new Date(Date.parse(MONDAY_MORNING) + ms).toISOString());
+    const all = await get<Statistics>('/v1/statistics');
+    const monday = await get<Statistics>(`/v1/statistics?receivedFrom=${at(-HOUR)}&receivedTo=${at(DAY)}`);
+    expect({ ...monday, filter: undefined }).toEqual({ ...all, filter: undefined });
+    const afterwards = await get<Statistics>(`/v1/statistics?receivedFrom=${at(DAY)}`);
+    expect(afterwards.counts.received).toBe(0);
+    expect(afterwards.steps).toEqual([]);
+    expect(afterwards.units).toEqual([]);
+    expect(afterwards.threeRatesBy).toEqual({ unit: [], channel: [], category: [] });
+    const before = await get<Statistics>(`/v1/statistics?receivedTo=${at(-HOUR)}`);
+    expect(before.counts.received).toBe(0);
+    expect(before.steps).toEqual([]);
+  });
 });
