@@ -21,6 +21,8 @@ interface Healthcheck {
 }
 interface Service {
   image?: string;
+  entrypoint?: string[];
+  deploy?: { replicas?: number };
   build?: { context: string; dockerfile: string; target?: string };
   command?: string[];
   environment?: Record<string, string | number>;
@@ -127,6 +129,10 @@ const TEST_VAULT_KEYS = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
 const TEST_CODEC_KEYS = `c1:${Buffer.alloc(32, 2).toString('base64')}`;
 const SECRETS = { BIHUAN_VAULT_KEYS: TEST_VAULT_KEYS, BIHUAN_CODEC_KEYS: TEST_CODEC_KEYS };
 
+/** The Temporal server's roles, and the jobs that run once (schema, namespace) and exit. */
+const SERVER_ROLES = ['temporal', 'temporal-history', 'temporal-matching', 'temporal-system-worker'];
+const ONE_SHOT = ['temporal-namespace', 'temporal-schema'];
+
 const healthPortOf = (s: Service): number => {
   const url = /http:\/\/127\.0\.0\.1:(\d+)\/ready/.exec(s.healthcheck?.test.join(' ') ?? '');
   if (!url) throw new Error('health check does not fetch /ready on 127.0.0.1');
@@ -134,22 +140,41 @@ const healthPortOf = (s: Service): number => {
 };
 
 describe('docker-compose.yml: the services', () => {
-  it('runs PostgreSQL, Temporal with its Web UI, the API, the worker and the delivery relay, as project "bihuan"', () => {
+  it('runs PostgreSQL, a Temporal cluster with its Web UI, the API, the workers and the delivery relay, as project "bihuan"', () => {
     expect(compose.name).toBe('bihuan');
-    expect(Object.keys(compose.services).sort()).toEqual([
-      'api',
-      'delivery',
-      'postgres',
-      'temporal',
-      'temporal-ui',
-      'worker',
-    ]);
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['api', 'delivery', 'postgres', ...ONE_SHOT, ...SERVER_ROLES, 'temporal-ui', 'worker'].sort(),
+    );
   });
 
-  it('uses the official images, pinned: postgres:17, temporalio/auto-setup:1.29.1, temporalio/ui:2.42.1', () => {
+  it('runs Temporal as `npm run cluster` does: four server roles, each its own container, on 4 history shards', () => {
+    expect(SERVER_ROLES.map((name) => containerEnv(name, SECRETS).TEMPORAL_SERVICES).sort()).toEqual([
+      'frontend',
+      'history',
+      'matching',
+      'worker',
+    ]);
+    for (const name of SERVER_ROLES) {
+      const env = containerEnv(name, SECRETS);
+      // Older images read SERVICES, newer ones TEMPORAL_SERVICES: both name the same role.
+      expect(env.SERVICES, name).toBe(env.TEMPORAL_SERVICES);
+      expect(env.NUM_HISTORY_SHARDS, name).toBe('4');
+    }
+    // Clients (the API, the workers, the UI, the CLI) reach the frontend by the name `temporal`.
+    expect(containerEnv('temporal', SECRETS).TEMPORAL_SERVICES).toBe('frontend');
+    expect(containerEnv('temporal-system-worker', SECRETS).PUBLIC_FRONTEND_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('runs two Bihuan workers on the one task queue', () => {
+    expect(service('worker').deploy?.replicas).toBe(2);
+  });
+
+  it('uses the official images, pinned to the server version `npm run cluster` builds (1.29.1)', () => {
     expect(service('postgres').image).toBe('postgres:17');
-    expect(service('temporal').image).toBe('temporalio/auto-setup:1.29.1');
+    for (const name of SERVER_ROLES) expect(service(name).image, name).toBe('temporalio/server:1.29.1');
+    for (const name of ONE_SHOT) expect(service(name).image, name).toBe('temporalio/admin-tools:1.29.1');
     expect(service('temporal-ui').image).toBe('temporalio/ui:2.42.1');
+    expect(read('scripts/tools/temporal-server.ts')).toContain("'v1.29.1'");
   });
 
   it('builds the API and the worker as one image from the project Dockerfile, each with its own command', () => {
@@ -162,8 +187,9 @@ describe('docker-compose.yml: the services', () => {
     expect(service('delivery').command).toEqual(['node', 'dist/delivery/main.js']);
   });
 
-  it('restarts every service unless an operator stopped it', () => {
-    for (const [name, s] of Object.entries(compose.services)) expect(s.restart, name).toBe('unless-stopped');
+  it('restarts every service unless an operator stopped it; the one-shot jobs until they succeed', () => {
+    for (const [name, s] of Object.entries(compose.services))
+      expect(s.restart, name).toBe(ONE_SHOT.includes(name) ? 'on-failure' : 'unless-stopped');
   });
 });
 
@@ -176,15 +202,19 @@ describe('docker-compose.yml: what is reachable from the host', () => {
     expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8233:8080']);
   });
 
-  it('publishes nothing else: PostgreSQL, the Temporal frontend and the worker stay on the compose network', () => {
-    for (const name of ['postgres', 'temporal', 'worker', 'delivery'])
+  it('publishes nothing else: PostgreSQL, the Temporal roles and the workers stay on the compose network', () => {
+    for (const name of Object.keys(compose.services).filter((n) => n !== 'api' && n !== 'temporal-ui'))
       expect(service(name).ports, name).toBeUndefined();
   });
 });
 
 describe('docker-compose.yml: health and start-up order', () => {
-  it('gives every service a health check', () => {
+  it('gives every long-running service a health check, but the server roles (their image has no CLI)', () => {
     for (const [name, s] of Object.entries(compose.services)) {
+      if (ONE_SHOT.includes(name) || SERVER_ROLES.includes(name)) {
+        expect(s.healthcheck, name).toBeUndefined();
+        continue;
+      }
       expect(s.healthcheck?.test[0], name).toMatch(/^CMD(-SHELL)?$/);
       expect(s.healthcheck?.test.length, name).toBeGreaterThan(1);
     }
@@ -196,13 +226,37 @@ describe('docker-compose.yml: health and start-up order', () => {
     expect(test).toContain('--host=127.0.0.1');
   });
 
-  it('calls Temporal healthy when the frontend serves and Bihuan’s namespace is usable, using the CLI the image ships', () => {
-    const [kind, script] = service('temporal').healthcheck!.test;
-    expect(kind).toBe('CMD-SHELL');
-    expect(script).toContain('temporal operator cluster health --address temporal:7233 > /dev/null &&');
-    expect(script).toContain(
-      'temporal operator search-attribute list --namespace ${TEMPORAL_NAMESPACE:-default} --address temporal:7233',
-    );
+  it('calls Temporal ready when the namespace job exits 0: the frontend served and Bihuan’s namespace is usable', () => {
+    expect(service('temporal-namespace').entrypoint).toEqual(['/bin/sh', '/bihuan/create-namespace.sh']);
+    expect(service('temporal-namespace').volumes).toEqual([
+      './deploy/temporal/create-namespace.sh:/bihuan/create-namespace.sh:ro',
+    ]);
+    const script = read('deploy/temporal/create-namespace.sh');
+    expect(script).toContain('temporal operator cluster health --address "$ADDRESS"');
+    expect(script).toContain('temporal operator namespace create --namespace "$NAMESPACE"');
+    expect(script).toContain('temporal operator search-attribute list --namespace "$NAMESPACE"');
+    expect(containerEnv('temporal-namespace', SECRETS).TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('installs or upgrades the Temporal schemas in a job every server role waits for', () => {
+    expect(service('temporal-schema').entrypoint).toEqual(['/bin/sh', '/bihuan/setup-schema.sh']);
+    expect(service('temporal-schema').depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(service('temporal-history').depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
+    // History first, then matching, the frontend and the system worker, one after the other.
+    expect(service('temporal-matching').depends_on).toEqual({
+      'temporal-history': { condition: 'service_started' },
+    });
+    expect(service('temporal').depends_on).toEqual({ 'temporal-matching': { condition: 'service_started' } });
+    expect(service('temporal-system-worker').depends_on).toEqual({
+      temporal: { condition: 'service_started' },
+    });
+    const script = read('deploy/temporal/setup-schema.sh');
+    expect(script).toContain('setup-schema -v 0.0');
+    expect(script).toContain('update-schema -d "${SCHEMA_DIR}/${schema}/versioned"');
+    for (const path of ['deploy/temporal/setup-schema.sh', 'deploy/temporal/create-namespace.sh'])
+      expect(statSync(repoPath(path)).mode & 0o111, path).not.toBe(0);
   });
 
   it('calls the Web UI healthy when its /healthz answers', () => {
@@ -224,19 +278,17 @@ describe('docker-compose.yml: health and start-up order', () => {
     expect(healthPortOf(worker)).toBe(Number(containerEnv('worker', SECRETS).WORKER_HEALTH_PORT));
   });
 
-  it('starts Temporal only once PostgreSQL is healthy', () => {
-    expect(service('temporal').depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+  it('starts the Web UI only once Temporal is ready', () => {
+    expect(service('temporal-ui').depends_on).toEqual({
+      'temporal-namespace': { condition: 'service_completed_successfully' },
+    });
   });
 
-  it('starts the Web UI only once Temporal is healthy', () => {
-    expect(service('temporal-ui').depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
-  });
-
-  it('starts the API and the worker only once PostgreSQL and Temporal are healthy', () => {
+  it('starts the API and the workers only once PostgreSQL is healthy and Temporal ready', () => {
     for (const name of ['api', 'worker']) {
       expect(service(name).depends_on, name).toEqual({
         postgres: { condition: 'service_healthy' },
-        temporal: { condition: 'service_healthy' },
+        'temporal-namespace': { condition: 'service_completed_successfully' },
       });
     }
   });
@@ -312,7 +364,7 @@ describe('docker-compose.yml: configuration of the API and the worker', () => {
       const expected = operator === SECRETS ? 'default' : 'bihuan-prod';
       expect(containerEnv('api', operator).TEMPORAL_NAMESPACE).toBe(expected);
       expect(containerEnv('worker', operator).TEMPORAL_NAMESPACE).toBe(expected);
-      expect(containerEnv('temporal', operator).DEFAULT_NAMESPACE).toBe(expected);
+      expect(containerEnv('temporal-namespace', operator).TEMPORAL_NAMESPACE).toBe(expected);
       expect(containerEnv('temporal-ui', operator).TEMPORAL_DEFAULT_NAMESPACE).toBe(expected);
     }
   });
@@ -356,28 +408,26 @@ describe('docker-compose.yml: PostgreSQL and Temporal', () => {
   });
 
   it('runs Temporal on PostgreSQL with the temporal role, on the databases the init script made', () => {
-    const env = containerEnv('temporal', SECRETS);
-    expect(env).toMatchObject({
-      DB: 'postgres12',
-      DB_PORT: '5432',
-      POSTGRES_SEEDS: 'postgres',
-      POSTGRES_USER: 'temporal',
-      POSTGRES_PWD: 'dev-only-temporal',
-      DBNAME: 'temporal',
-      VISIBILITY_DBNAME: 'temporal_visibility',
-      SKIP_DB_CREATE: 'true',
-      TEMPORAL_ADDRESS: 'temporal:7233',
-    });
-    expect(env.POSTGRES_PWD).toBe(containerEnv('postgres', SECRETS).TEMPORAL_DB_PASSWORD);
+    for (const name of [...SERVER_ROLES, 'temporal-schema']) {
+      const env = containerEnv(name, SECRETS);
+      expect(env, name).toMatchObject({
+        DB: 'postgres12',
+        DB_PORT: '5432',
+        POSTGRES_SEEDS: 'postgres',
+        POSTGRES_USER: 'temporal',
+        POSTGRES_PWD: 'dev-only-temporal',
+        DBNAME: 'temporal',
+        VISIBILITY_DBNAME: 'temporal_visibility',
+      });
+      expect(env.POSTGRES_PWD).toBe(containerEnv('postgres', SECRETS).TEMPORAL_DB_PASSWORD);
+    }
   });
 
-  it('leaves the search-attribute slots to Bihuan: no test attributes from auto-setup', () => {
-    expect(containerEnv('temporal', SECRETS).SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES).toBe('true');
-  });
-
-  it('loads the dynamic config from deploy/temporal, read-only, with the features Bihuan uses switched on', () => {
-    const path = containerEnv('temporal', SECRETS).DYNAMIC_CONFIG_FILE_PATH;
-    expect(service('temporal').volumes).toEqual([`./deploy/temporal/dynamicconfig.yaml:${path}:ro`]);
+  it('loads the dynamic config from deploy/temporal, read-only, in every server role, with the features Bihuan uses switched on', () => {
+    for (const name of SERVER_ROLES) {
+      const path = containerEnv(name, SECRETS).DYNAMIC_CONFIG_FILE_PATH;
+      expect(service(name).volumes, name).toEqual([`./deploy/temporal/dynamicconfig.yaml:${path}:ro`]);
+    }
     const dynamic = parse(read('deploy/temporal/dynamicconfig.yaml')) as Record<string, { value: unknown }[]>;
     expect(dynamic['frontend.enableUpdateWorkflowExecution']?.[0]?.value).toBe(true);
     expect(dynamic['frontend.enableExecuteMultiOperation']?.[0]?.value).toBe(true);

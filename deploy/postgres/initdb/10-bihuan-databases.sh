@@ -6,7 +6,7 @@
 #
 # One login role per server, each owning only its own databases, neither a superuser:
 #   bihuan   → bihuan                          (read model, vault, ledger, audit; migrated by api/worker)
-#   temporal → temporal, temporal_visibility   (schemas installed by temporalio/auto-setup)
+#   temporal → temporal, temporal_visibility   (schemas installed by the temporal-schema job)
 # CONNECT is revoked from PUBLIC, so the Temporal server's credentials cannot open the vault's
 # database, and Bihuan's cannot open Temporal's. The superuser (POSTGRES_PASSWORD) is for the
 # operator only; no service connects with it.
