@@ -46,6 +46,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     lifecycles: { type: 'string', default: '1000' },
     open: { type: 'string', default: '10000' },
+    /** P5's worker cache bound (WORKER_MAX_CACHED_WORKFLOWS): reports kept in memory between events. */
+    cache: { type: 'string', default: '1000' },
     rows: { type: 'string', default: '1000000' },
     'data-dir': { type: 'string' },
   },
@@ -54,8 +56,7 @@ const ONLY = args.only ? args.only.split(',') : ['P1', 'P2', 'P3', 'P4', 'P5', '
 const COUNT = Number(args.count);
 const CONCURRENCY = Number(args.concurrency);
 const say = (m: string) => console.log(`[bench] ${m}`);
-/** P5's worker cache bound: reports kept in memory between their events. */
-const CACHE = '1000';
+const CACHE = args.cache;
 /** A step under load may wait longer than the drills' 5 s before the API answers 503. */
 const BENCH_ENV = { API_TEMPORAL_TIMEOUT_MS: '30000' };
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { process: 'bench' });

@@ -72,7 +72,11 @@ describe('exit codes tell the truth', () => {
   const plantAndRun = async (kind: 'unit' | 'integration', body: string) => {
     const config = await plant(kind, body);
     planted.push(join(config, '..'));
-    return npmTest(config);
+    const first = await npmTest(config);
+    // Once in many CI runs vitest reported "No test files found" for a file written before it
+    // started (cause not found; see the session notes). Such a run says nothing about exit codes
+    // either way, so it is run once more rather than judged.
+    return /No test files found/.test(first.output) ? npmTest(config) : first;
   };
 
   it('a failing unit test makes `npm test` exit non-zero', { timeout: 300_000 }, async () => {
