@@ -1,4 +1,10 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import formats from 'ajv-formats';
 import { createGenerator } from 'json-schema-faker';
+
+// ajv-formats is CommonJS: its function is the default export's default.
+const addFormats = formats.default;
 
 /**
  * Requests generated from the API's own OpenAPI document, valid and broken, from a fixed seed (so
@@ -190,6 +196,27 @@ export interface FuzzFinding {
   readonly status: number;
   readonly contentType: string;
   readonly why: string;
+}
+
+/**
+ * Judges answers against the document: an error against its Problem schema, a success against the
+ * schema declared for its status (whose `$ref`s point into the document's components).
+ */
+export function documentValidators(doc: OpenApiDocument) {
+  const ajv = new Ajv2020({ strict: false });
+  addFormats(ajv);
+  const problemOk = ajv.compile(doc.components!.schemas!.Problem!);
+  const validators = new Map<JsonSchema, ValidateFunction>();
+  return {
+    problemValid: (body: unknown) => (problemOk(body) ? undefined : ajv.errorsText(problemOk.errors)),
+    bodyValid: (schema: JsonSchema, body: unknown) => {
+      // Compiled as the root of a document that has the components, so that `#/components/…` resolves.
+      let validate = validators.get(schema);
+      if (!validate)
+        validators.set(schema, (validate = ajv.compile({ ...schema, components: doc.components })));
+      return validate(body) ? undefined : ajv.errorsText(validate.errors);
+    },
+  };
 }
 
 /** Where a fingerprint of the system's state differs: the parts (tables, histories) that changed. */

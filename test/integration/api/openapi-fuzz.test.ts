@@ -1,12 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
-import formats from 'ajv-formats';
-
-// ajv-formats is CommonJS: its function is the default export's default.
-const addFormats = formats.default;
-import type { ValidateFunction } from 'ajv';
-import { runFuzz, type JsonSchema, type OpenApiDocument } from '../../support/openapi-fuzz.js';
+import { documentValidators, runFuzz, type OpenApiDocument } from '../../support/openapi-fuzz.js';
 import { stateFingerprint } from '../../support/state-fingerprint.js';
 
 /**
@@ -61,24 +55,12 @@ describe('the API answers what its OpenAPI document declares, whatever it is sen
           Object.entries(api.keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
         ),
       };
-      const ajv = new Ajv2020({ strict: false });
-      addFormats(ajv);
-      const problemOk = ajv.compile(doc.components!.schemas!.Problem!);
-      const validators = new Map<JsonSchema, ValidateFunction>();
-      const bodyValid = (schema: JsonSchema, body: unknown) => {
-        // The schema's $refs point at #/components: compile it as the root of a document that has them.
-        let validate = validators.get(schema);
-        if (!validate)
-          validators.set(schema, (validate = ajv.compile({ ...schema, components: doc.components })));
-        return validate(body) ? undefined : ajv.errorsText(validate.errors);
-      };
       const { sent, statuses, findings, refusalsChecked } = await runFuzz({
         doc,
         seed: SEED,
         credentials,
         realValues: { id: reportIds, format: ['csv', 'xlsx', 'md', 'docx'], unitId: ['unit-a', 'unit-b'] },
-        problemValid: (body) => (problemOk(body) ? undefined : ajv.errorsText(problemOk.errors)),
-        bodyValid,
+        ...documentValidators(doc),
         fingerprint: () => stateFingerprint(api.t.sql, api.t.client, reportIds),
         send: async (c) => {
           const res = await api.app.inject({
