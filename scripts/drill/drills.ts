@@ -349,7 +349,7 @@ export async function relayKill(stack: Stack, say: Say, n = 20): Promise<DrillRe
  * over HTTP, every operation with every role: no 5xx, nothing undeclared, errors as problems.
  */
 export async function fuzz(stack: Stack, say: Say, atLeast = 5000): Promise<DrillResult> {
-  const { documentValidators, runFuzz } = await import('../../test/support/openapi-fuzz.js');
+  const { documentValidators, fuzzCredentials, runFuzz } = await import('../../test/support/openapi-fuzz.js');
   const t = newTally();
   const c = createClient(stack, t);
   const started = Date.now();
@@ -362,14 +362,7 @@ export async function fuzz(stack: Stack, say: Say, atLeast = 5000): Promise<Dril
   const accept = { urgency: 'general', category: 'fire', domain: 'e_bikes' };
   await c.retrying('POST', reportPath(ids[1]!, 'accept-report'), 'dispatcher', accept);
   await c.retrying('POST', reportPath(ids[2]!, 'accept-report'), 'dispatcher', accept);
-  const credentials: Record<string, Record<string, string>> = {
-    nobody: {},
-    forged: { authorization: 'Bearer bh_forged0000000000000000000000000000' },
-    'forged-jwt': { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
-    ...Object.fromEntries(
-      Object.entries(stack.keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
-    ),
-  };
+  const credentials = fuzzCredentials(stack.keys);
   // Every error in the Problem schema, every JSON success in the schema declared for it. (The
   // check that a refusal changes nothing is the test's: here timers and the relay change state.)
   const validators = documentValidators(doc);

@@ -199,6 +199,18 @@ export interface FuzzFinding {
 }
 
 /**
+ * Who the fuzz asks as: nobody, a forged API key, a forged JWT, and each real key (one per role).
+ */
+export const fuzzCredentials = (keys: Record<string, string>): Record<string, Record<string, string>> => ({
+  nobody: {},
+  forged: { authorization: 'Bearer bh_forged0000000000000000000000000000' },
+  'forged-jwt': { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
+  ...Object.fromEntries(
+    Object.entries(keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
+  ),
+});
+
+/**
  * Judges answers against the document: an error against its Problem schema, a success against the
  * schema declared for its status (whose `$ref`s point into the document's components).
  */

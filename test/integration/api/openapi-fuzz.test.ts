@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anIntakeBody, createApiEnv, MONDAY_MORNING, reportUrl, type ApiEnv } from '../../support/api-env.js';
-import { documentValidators, runFuzz, type OpenApiDocument } from '../../support/openapi-fuzz.js';
+import {
+  documentValidators,
+  fuzzCredentials,
+  runFuzz,
+  type OpenApiDocument,
+} from '../../support/openapi-fuzz.js';
 import { stateFingerprint } from '../../support/state-fingerprint.js';
 
 /**
@@ -47,14 +52,7 @@ describe('the API answers what its OpenAPI document declares, whatever it is sen
     'finds no 5xx, nothing undeclared, nothing off its schema, no change made by a refusal',
     { timeout: 600_000 },
     async () => {
-      const credentials: Record<string, Record<string, string>> = {
-        nobody: {},
-        forged: { authorization: 'Bearer bh_forged0000000000000000000000000000' },
-        'forged-jwt': { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
-        ...Object.fromEntries(
-          Object.entries(api.keys).map(([name, key]) => [name, { authorization: `Bearer ${key}` }]),
-        ),
-      };
+      const credentials = fuzzCredentials(api.keys);
       const { sent, statuses, findings, refusalsChecked } = await runFuzz({
         doc,
         seed: SEED,
