@@ -414,6 +414,6 @@ export async function fuzz(stack: Stack, say: Say, atLeast = 5000): Promise<Dril
     other5xx: other5xx + t.other5xx,
     findings: findings.length,
     seconds: Math.round((Date.now() - started) / 100) / 10,
-    notes: `${findings.length} findings (an undeclared status or content type, an error off the problem schema, a 5xx)`,
+    notes: `${findings.length} findings (an undeclared status or content type, an error off the problem schema, a success off its schema, a 5xx)`,
   };
 }
