@@ -315,30 +315,28 @@ const supervisedExtended: Scenario = async (d) => {
     unitId: 'unit-b',
     reason: '承办单位逾期未核查',
   });
-  await d.step(h, 'startVerification', { actor: people.handlerB });
-  await d.step(h, 'submitVerification', {
-    actor: people.handlerB,
-    outcome: 'unsubstantiated',
-    findings: '现场未见私接管道',
-    hazardsFound: 0,
-    majorHazard: false,
-  });
-  await d.step(h, 'giveFeedback', { actor: people.handlerB, summary: '经核查不属实' });
-  await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
+  await closeUnsubstantiated(d, h, { handler: people.handlerB, findings: '现场未见私接管道' });
   return { 'supervised-extended': h };
 };
 
-/** Unit A verifies and finds nothing; the reporter is told and satisfied: the report closes. */
-async function closeUnsubstantiated(d: ScenarioDriver, h: Handle): Promise<void> {
-  await d.step(h, 'startVerification', { actor: people.handlerA });
+/**
+ * The holding unit (unit A unless named) verifies and finds nothing; the reporter is told and
+ * satisfied: the report closes.
+ */
+async function closeUnsubstantiated(
+  d: ScenarioDriver,
+  h: Handle,
+  { handler = people.handlerA, findings = '现场未见隐患' }: { handler?: Actor; findings?: string } = {},
+): Promise<void> {
+  await d.step(h, 'startVerification', { actor: handler });
   await d.step(h, 'submitVerification', {
-    actor: people.handlerA,
+    actor: handler,
     outcome: 'unsubstantiated',
-    findings: '现场未见隐患',
+    findings,
     hazardsFound: 0,
     majorHazard: false,
   });
-  await d.step(h, 'giveFeedback', { actor: people.handlerA, summary: '经核查不属实' });
+  await d.step(h, 'giveFeedback', { actor: handler, summary: '经核查不属实' });
   await d.step(h, 'recordSatisfaction', { actor: people.intake, rating: 'satisfied', resolved: true });
 }
 
